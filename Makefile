@@ -1,0 +1,80 @@
+# MLOps Launchpad — the verbs. `make lab` to learn, `make test` to check everything.
+#
+# Variables you can set:
+#   PYTHON=python3.11   the interpreter that creates .venv (Python 3.11)
+#   LAB_PORT=8888       the port JupyterLab listens on
+#   LAB_IP=127.0.0.1    the address JupyterLab binds to (0.0.0.0 inside a container)
+#   NO_BROWSER=1        start JupyterLab without opening a browser (e.g. over SSH)
+#   LAB_ARGS=...        extra JupyterLab options, e.g. LAB_ARGS=--IdentityProvider.token=secret
+#   SITE_PORT=8000      the port `make site` serves the course site on
+#   PYTEST_ARGS=...     extra arguments for pytest, e.g. PYTEST_ARGS="-k model -x"
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+LAB_PORT ?= 8888
+LAB_IP ?= 127.0.0.1
+SITE_PORT ?= 8000
+NO_BROWSER ?=
+LAB_ARGS ?=
+PYTEST_ARGS ?=
+STAMP := $(VENV)/.installed
+
+.PHONY: help install lab test model exercises notebooks docs site lint format clean
+
+help:
+	@echo "make lab        set everything up and start JupyterLab on the course"
+	@echo "make test       run the whole test suite"
+	@echo "make model      build the course model (cached) and print its folder"
+	@echo "make exercises  regenerate exercises/ from solutions/"
+	@echo "make notebooks  re-execute notebooks/ and solutions/ and store them (authors)"
+	@echo "make docs       build the site into site/ (strict)"
+	@echo "make site       serve the site on http://127.0.0.1:$(SITE_PORT)"
+	@echo "make lint       ruff on code and notebooks, actionlint on workflows"
+
+# The environment is rebuilt when pyproject.toml changes; otherwise this is a no-op.
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else \
+		"Python 3.11 is needed; run e.g. make lab PYTHON=python3.11 (see docs/setup.md)")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(STAMP)
+
+model: $(STAMP)
+	@$(BIN)/launchpad model
+
+lab: model
+	$(BIN)/jupyter lab --ServerApp.ip=$(LAB_IP) --ServerApp.port=$(LAB_PORT) \
+		$(if $(NO_BROWSER),--no-browser) $(if $(filter 0,$(shell id -u)),--allow-root) \
+		--ServerApp.root_dir=$(CURDIR) --LabApp.default_url=/lab/tree/exercises/00-welcome.ipynb $(LAB_ARGS)
+
+exercises: $(STAMP)
+	@$(BIN)/launchpad exercises
+
+notebooks: model
+	$(BIN)/launchpad execute notebooks/*.ipynb solutions/*.ipynb
+	@$(MAKE) --no-print-directory exercises
+
+test: model
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check src tests
+	$(BIN)/actionlint
+
+format: $(STAMP)
+	$(BIN)/ruff format src tests
+	$(BIN)/ruff check --fix .
+
+docs: $(STAMP)
+	$(BIN)/mkdocs build --strict --site-dir site
+
+site: $(STAMP)
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:$(SITE_PORT)
+
+clean:
+	rm -rf site .pytest_cache

@@ -1,0 +1,8 @@
+"""MLOps Launchpad: the course toolkit.
+
+Model resolution (`launchpad.model`), the course model recipe (`launchpad.course_model`),
+exercise checks (`launchpad.checks`, `launchpad.exercises`), progress tracking and the
+environment probe used in module 00.
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Tools for course authors: generate exercises from solutions, execute and normalise notebooks."""

@@ -1,0 +1,90 @@
+"""Execute notebooks the way nbval will, and store them normalised.
+
+Lessons and solutions are committed executed. Re-executing them here (rather than saving from a
+JupyterLab session) keeps the stored outputs reproducible: fresh kernel, the notebook's own folder
+as working directory, a throw-away workspace, and metadata stripped of timings and widget state.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+QUIET_ENV = {
+    # Library chatter that would otherwise land in stored outputs.
+    "TRANSFORMERS_VERBOSITY": "error",
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+    "TOKENIZERS_PARALLELISM": "false",
+    "TQDM_DISABLE": "1",
+}
+
+
+@contextmanager
+def course_environment(workspace: Path | None = None):
+    """Environment variables for a kernel: quiet libraries and a temporary workspace."""
+    saved = dict(os.environ)
+    with tempfile.TemporaryDirectory(prefix="launchpad-ws-") as tmp:
+        os.environ.update(QUIET_ENV)
+        os.environ["LAUNCHPAD_WORKSPACE"] = str(workspace or tmp)
+        try:
+            yield Path(os.environ["LAUNCHPAD_WORKSPACE"])
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+
+
+def execute(
+    notebook: nbformat.NotebookNode, cwd: Path, allow_errors: bool = False, timeout: int = 600
+) -> nbformat.NotebookNode:
+    """Run every cell in a fresh kernel started in `cwd`."""
+    client = NotebookClient(
+        notebook,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(cwd)}},
+        allow_errors=allow_errors,
+        store_widget_state=False,
+    )
+    client.execute()
+    return notebook
+
+
+def normalise(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Keep diffs readable: sequential execution counts, no timings, one kernelspec."""
+    count = 0
+    for cell in notebook.cells:
+        cell.metadata.pop("execution", None)
+        cell.metadata.pop("ExecuteTime", None)
+        if cell.cell_type == "code":
+            if cell.source.strip():
+                count += 1
+                cell.execution_count = count
+            else:
+                cell.execution_count = None
+            for output in cell.outputs:
+                if "execution_count" in output:
+                    output.execution_count = cell.execution_count
+                output.get("metadata", {}).pop("execution", None)
+    notebook.metadata = {
+        "kernelspec": KERNELSPEC,
+        "language_info": {"name": "python"},
+        **(
+            {"launchpad": notebook.metadata["launchpad"]}
+            if "launchpad" in notebook.metadata
+            else {}
+        ),
+    }
+    return notebook
+
+
+def execute_in_place(path: Path) -> None:
+    notebook = nbformat.read(path, as_version=4)
+    with course_environment():
+        execute(notebook, cwd=path.parent.resolve())
+    path.write_text(nbformat.writes(normalise(notebook)) + "\n")

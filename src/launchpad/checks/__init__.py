@@ -1,0 +1,191 @@
+"""Learntools-style exercise checks: `q1.check()`, `q1.hint()`, `q1.solution()`.
+
+A question is a function that looks at the learner's namespace and either returns (correct) or
+raises `Incorrect("what is wrong and where to look")`. Reading a name that is still the `____`
+placeholder, or calling a function that still raises `NotImplementedError`, raises
+`NotAttempted`, so an untouched exercise notebook runs top to bottom without a traceback.
+
+    @question("01", 2, hints=["..."], solution="...")
+    def q2(answers):
+        softmax = answers.function("softmax")
+        expect(abs(softmax([1, 2]).sum() - 1) < 1e-6, "The probabilities should sum to 1.")
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from launchpad.checks.feedback import Feedback, show
+from launchpad.paths import WORKSPACE_VAR
+
+
+class _Blank:
+    """The `____` placeholder in exercise notebooks."""
+
+    def __repr__(self) -> str:
+        return "____"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+____ = _Blank()
+
+
+class Incorrect(Exception):
+    """The answer is wrong; the message tells the learner what to look at."""
+
+
+class NotAttempted(Exception):
+    """The answer is still a placeholder."""
+
+
+def expect(condition: object, message: str) -> None:
+    if not condition:
+        raise Incorrect(message)
+
+
+class Answers:
+    """The learner's namespace, read through helpers that turn placeholders into NotAttempted."""
+
+    def __init__(self, namespace: Mapping[str, Any]):
+        self._namespace = namespace
+
+    def value(self, name: str) -> Any:
+        value = self._namespace.get(name, ____)
+        if isinstance(value, _Blank):
+            raise NotAttempted(f"Replace the ____ in `{name} = ____` with your answer.")
+        return value
+
+    def function(self, name: str) -> Callable:
+        value = self.value(name)
+        expect(
+            callable(value), f"`{name}` should be a function, but it is a {type(value).__name__}."
+        )
+        return _Guarded(name, value)
+
+
+@dataclass
+class _Guarded:
+    """Calls the learner's function; turns its exceptions into feedback instead of tracebacks."""
+
+    name: str
+    function: Callable
+
+    def __call__(self, *args, **kwargs):
+        try:
+            return self.function(*args, **kwargs)
+        except NotImplementedError as error:
+            raise NotAttempted(f"`{self.name}` still raises NotImplementedError.") from error
+        except (Incorrect, NotAttempted):
+            raise
+        except Exception as error:  # the learner's bug, reported without a traceback
+            where = traceback.extract_tb(error.__traceback__)[-1]
+            raise Incorrect(
+                f"Calling `{self.name}` raised {type(error).__name__}: {error} "
+                f"(line {where.lineno}: `{(where.line or '').strip()}`)."
+            ) from error
+
+
+_bound: dict[str, Any] | None = None
+
+
+def bind(namespace: dict[str, Any]) -> None:
+    """Check answers in `namespace` (default: the Jupyter kernel's user namespace)."""
+    global _bound
+    _bound = namespace
+
+
+def _learner_namespace() -> Mapping[str, Any]:
+    if _bound is not None:
+        return _bound
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is None:
+        raise RuntimeError("Call launchpad.checks.bind(globals()) before checking outside Jupyter.")
+    return shell.user_ns
+
+
+@dataclass
+class Question:
+    module: str
+    number: int
+    rule: Callable[[Answers], str | None]
+    hints: list[str] = field(default_factory=list)
+    solution_code: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"Question {self.number}"
+
+    def evaluate(self, namespace: Mapping[str, Any] | None = None) -> Feedback:
+        """Run the rule and return its feedback without displaying it."""
+        answers = Answers(_learner_namespace() if namespace is None else namespace)
+        try:
+            praise = self.rule(answers)
+        except NotAttempted as why:
+            return Feedback("not_attempted", self.label, str(why))
+        except Incorrect as why:
+            return Feedback("incorrect", self.label, str(why))
+        return Feedback("correct", self.label, praise or "")
+
+    def check(self) -> None:
+        result = self.evaluate()
+        if result.status == "correct":
+            from launchpad import progress
+
+            progress.record(self.module, f"q{self.number}")
+        show(result)
+
+    def hint(self, n: int = 1) -> None:
+        if not self.hints:
+            show(Feedback("hint", self.label, "No hint for this one: read the error message."))
+            return
+        n = min(max(n, 1), len(self.hints))
+        more = (
+            f" (hint {n} of {len(self.hints)}; try .hint({n + 1}))" if n < len(self.hints) else ""
+        )
+        show(Feedback("hint", self.label, self.hints[n - 1] + more))
+
+    def solution(self) -> None:
+        show(Feedback("solution", self.label, code=self.solution_code.strip()))
+
+    def expect_fail(self, match: str, workspace: str | None = None, **overrides: Any) -> None:
+        """Self-test: with `overrides` in place of the learner's names (and `workspace` in place
+        of the learner's workspace), the check must fail with a message containing `match`.
+        Used in solution-only cells, like learntools' `assert_check_failed`; the real
+        namespace and workspace are left untouched."""
+        namespace = {**_learner_namespace(), **overrides}
+        saved = os.environ.get(WORKSPACE_VAR)
+        if workspace is not None:
+            os.environ[WORKSPACE_VAR] = str(workspace)
+        try:
+            result = self.evaluate(namespace)
+        finally:
+            if saved is None:
+                os.environ.pop(WORKSPACE_VAR, None)
+            else:
+                os.environ[WORKSPACE_VAR] = saved
+        if result.status != "incorrect" or match not in result.message:
+            raise AssertionError(f"expected a failure mentioning {match!r}, got: {result}")
+        # Only the stable part is printed: messages may quote timings that nbval cannot compare.
+        print(f"self-test ok: {self.label} fails with a message mentioning {match!r}")
+
+
+def question(
+    module: str, number: int, hints: list[str] | None = None, solution: str = ""
+) -> Callable[[Callable[[Answers], str | None]], Question]:
+    """Decorator that turns a rule function into a Question."""
+
+    def wrap(rule: Callable[[Answers], str | None]) -> Question:
+        return Question(module, number, rule, list(hints or []), solution)
+
+    return wrap
+
+
+__all__ = ["Answers", "Incorrect", "NotAttempted", "Question", "____", "bind", "expect", "question"]

@@ -1,0 +1,57 @@
+"""`launchpad` command line: the verbs the Makefile calls.
+
+launchpad model        build the course model if needed; print its folder last
+launchpad exercises    regenerate exercises/ from solutions/
+launchpad execute NB   execute notebooks in place and normalise them (maintainers)
+launchpad probe        print the environment probe from module 00
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="launchpad", description=__doc__.splitlines()[0])
+    verbs = parser.add_subparsers(dest="verb", required=True)
+    verbs.add_parser("model", help="build (or verify) the course model and print its folder")
+    ex = verbs.add_parser("exercises", help="generate exercise notebooks from solutions")
+    ex.add_argument("--solutions", type=Path, default=Path("solutions"))
+    ex.add_argument("--out", type=Path, default=Path("exercises"))
+    run = verbs.add_parser("execute", help="execute notebooks in place and normalise them")
+    run.add_argument("notebooks", nargs="+", type=Path)
+    verbs.add_parser("probe", help="check this environment")
+    args = parser.parse_args(argv)
+
+    if args.verb == "model":
+        from launchpad.course_model import ensure
+        from launchpad.data import DataError
+
+        try:
+            print(ensure().resolve())
+        except DataError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+    elif args.verb == "exercises":
+        from launchpad.authoring.generate import generate_all
+
+        for path in generate_all(args.solutions, args.out):
+            print(f"wrote {path}")
+    elif args.verb == "execute":
+        from launchpad.authoring.execute import execute_in_place
+
+        for path in args.notebooks:
+            execute_in_place(path)
+            print(f"executed {path}")
+    elif args.verb == "probe":
+        from launchpad.probe import probe
+
+        for line in probe().lines():
+            print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,29 @@
+"""Where the course keeps things: the learner's workspace and the per-machine cache.
+
+Both are overridable by environment variables so that tests never touch a learner's files:
+`LAUNCHPAD_WORKSPACE` names the workspace, `LAUNCHPAD_CACHE` the cache.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+WORKSPACE_VAR = "LAUNCHPAD_WORKSPACE"
+CACHE_VAR = "LAUNCHPAD_CACHE"
+
+
+def cache_dir() -> Path:
+    """The per-machine cache (course model, downloaded data). Survives fresh clones."""
+    default = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "mlops-launchpad"
+    path = Path(os.environ.get(CACHE_VAR, default)).expanduser()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def workspace_dir() -> Path:
+    """The learner's own project: `workspace/` at the repository root unless overridden."""
+    path = Path(os.environ.get(WORKSPACE_VAR, REPO_ROOT / "workspace")).expanduser()
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -1,0 +1,124 @@
+"""The check framework: feedback, placeholders, guarded calls, progress, self-tests."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from launchpad import progress
+from launchpad.checks import ____, expect, question
+from launchpad.checks.feedback import Feedback
+
+
+@question("99", 1, hints=["first", "second"], solution="double = lambda x: 2 * x")
+def q_double(answers):
+    double = answers.function("double")
+    expect(double(2) == 4, f"double(2) should be 4, got {double(2)!r}.")
+    return "Well doubled."
+
+
+def status(namespace) -> Feedback:
+    return q_double.evaluate(namespace)
+
+
+def test_correct_answer_passes_with_praise():
+    result = status({"double": lambda x: 2 * x})
+    assert (result.status, result.message) == ("correct", "Well doubled.")
+
+
+@pytest.mark.parametrize("namespace", [{}, {"double": ____}], ids=["missing", "placeholder"])
+def test_placeholder_or_missing_name_is_not_attempted(namespace):
+    result = status(namespace)
+    assert result.status == "not_attempted"
+    assert "double = ____" in result.message
+
+
+def test_not_implemented_function_is_not_attempted():
+    def double(x):
+        raise NotImplementedError("Replace this line with your code.")
+
+    assert status({"double": double}).status == "not_attempted"
+
+
+def test_wrong_answer_gets_the_specific_message():
+    result = status({"double": lambda x: x + 2 if x != 2 else 5})
+    assert result.status == "incorrect"
+    assert result.message == "double(2) should be 4, got 5."
+
+
+def test_learner_exception_becomes_feedback_not_traceback():
+    def double(x):
+        return x * undefined_name  # noqa: F821
+
+    result = status({"double": double})
+    assert result.status == "incorrect"
+    assert "NameError" in result.message and "x * undefined_name" in result.message
+
+
+def test_non_function_is_named():
+    result = status({"double": 4})
+    assert result.message == "`double` should be a function, but it is a int."
+
+
+def test_feedback_renders_as_text_and_html():
+    feedback = Feedback("incorrect", "Question 1", "Use <b> & friends.")
+    assert str(feedback) == "Question 1 · Not yet: Use <b> & friends."
+    html = feedback._repr_html_()
+    assert "launchpad-incorrect" in html and "Use &lt;b&gt; &amp; friends." in html
+
+
+def test_check_prints_text_outside_jupyter_and_records_progress(workspace, capsys):
+    from launchpad.checks import bind
+
+    bind({"double": lambda x: 2 * x})
+    try:
+        q_double.check()
+    finally:
+        bind(None)
+    assert capsys.readouterr().out.strip() == "Question 1 · Correct: Well doubled."
+    assert "q1" in json.loads(progress.progress_file().read_text())["99"]
+
+
+def test_failed_check_records_nothing(workspace):
+    from launchpad.checks import bind
+
+    bind({"double": lambda x: x})
+    try:
+        q_double.check()
+    finally:
+        bind(None)
+    assert progress.load() == {}
+
+
+def test_hints_are_numbered_and_clamped(capsys):
+    q_double.hint()
+    q_double.hint(5)
+    first, second = capsys.readouterr().out.strip().split("\n")
+    assert first == "Question 1 · Hint: first (hint 1 of 2; try .hint(2))"
+    assert second == "Question 1 · Hint: second"
+
+
+def test_solution_shows_code(capsys):
+    q_double.solution()
+    assert "double = lambda x: 2 * x" in capsys.readouterr().out
+
+
+def test_expect_fail_raises_when_the_check_passes():
+    from launchpad.checks import bind
+
+    bind({})
+    try:
+        with pytest.raises(AssertionError, match="expected a failure"):
+            q_double.expect_fail("anything", double=lambda x: 2 * x)
+        q_double.expect_fail("should be 4", double=lambda x: x)
+    finally:
+        bind(None)
+
+
+def test_every_question_has_a_hint_and_a_solution():
+    from launchpad.exercises import MODULES
+
+    for module, (_, questions) in MODULES.items():
+        for q in questions:
+            assert q.hints and q.solution_code, f"module {module} q{q.number}"

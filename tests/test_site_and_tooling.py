@@ -1,0 +1,45 @@
+"""The site builds strictly, code is ruff clean, workflows pass actionlint, `.ci/run` is the
+README's test command."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+
+
+def run(*cmd, cwd) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=600)
+
+
+def test_site_builds_strict_with_every_lesson_rendered(repo, tmp_path):
+    result = run(str(BIN / "mkdocs"), "build", "--strict", "--site-dir", str(tmp_path), cwd=repo)
+    assert result.returncode == 0, result.stderr[-3000:]
+    for lesson in (repo / "notebooks").glob("*.ipynb"):
+        page = (tmp_path / "notebooks" / lesson.stem / "index.html").read_text()
+        assert "jp-OutputArea" in page or "output_area" in page, f"{lesson.name}: no outputs"
+    recipe = (tmp_path / "modules" / "01-load-a-pretrained-model" / "index.html").read_text()
+    assert "lr_head" in recipe, "the recipe snippet from src/ was not included"
+
+
+def test_ruff_is_clean(repo):
+    result = run(str(BIN / "ruff"), "check", ".", cwd=repo)
+    assert result.returncode == 0, result.stdout[-3000:]
+
+
+def test_workflows_pass_actionlint(repo):
+    workflows = sorted((repo / ".github" / "workflows").glob("*.yml"))
+    assert workflows
+    result = run(str(BIN / "actionlint"), *map(str, workflows), cwd=repo)
+    assert result.returncode == 0, result.stdout
+
+
+def test_ci_runs_the_readme_test_command(repo):
+    readme = (repo / "README.md").read_text()
+    assert re.search(r"^make test\b", readme, re.M)
+    assert (repo / ".ci" / "run").read_text().strip().endswith("exec make test")
+    workflow = (repo / ".github" / "workflows" / "course-ci.yml").read_text()
+    assert "run: make test" in workflow
