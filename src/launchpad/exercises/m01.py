@@ -249,7 +249,18 @@ def q5(answers: Answers):
         "Print one line per text: print(json.dumps({'text': t, 'label': ..., 'score': ..., "
         "'latency_ms': ...})).",
     ],
-    solution="See the %%writefile cell in the solution notebook.",
+    solution="""def main(texts):
+    classifier = load_pipeline()
+    for text in texts:
+        start = time.perf_counter()
+        [result] = classifier([text])
+        latency_ms = (time.perf_counter() - start) * 1000
+        print(json.dumps({
+            "text": text,
+            "label": result["label"],
+            "score": round(result["score"], 4),
+            "latency_ms": round(latency_ms, 2),
+        }))""",
 )
 def q6(answers: Answers):
     script = workspace_dir() / "predict.py"
