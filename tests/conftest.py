@@ -29,7 +29,9 @@ def repo() -> Path:
     return REPO_ROOT
 
 
+@pytest.fixture
 def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]

@@ -10,11 +10,9 @@ import time
 import urllib.error
 import urllib.request
 
-from conftest import free_port
 
-
-def test_make_lab_serves_jupyterlab_on_the_chosen_port(repo):
-    port = free_port()
+def test_make_lab_serves_jupyterlab_on_the_chosen_port(repo, free_port):
+    port = free_port
     lab = subprocess.Popen(
         [
             "make",

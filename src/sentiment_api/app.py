@@ -1,0 +1,142 @@
+"""The FastAPI application: routes, model lifecycle and wiring."""
+
+import asyncio
+import logging
+from collections.abc import Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import anyio
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from sentiment_api import errors
+from sentiment_api.inference import ModelLoadError, SentimentModel, default_model_dir
+from sentiment_api.middleware import RequestContext
+from sentiment_api.schemas import (
+    ErrorResponse,
+    ModelInfo,
+    PredictResponse,
+    Status,
+    predict_request_model,
+)
+from sentiment_api.settings import Settings
+
+log = logging.getLogger("sentiment_api")
+ERROR_RESPONSES = {code: {"model": ErrorResponse} for code in (400, 413, 415, 422, 500, 503)}
+RETRY_AFTER_S = "5"
+
+
+class ModelSlot:
+    """The model and where it is in its life: loading → ready, or loading → failed."""
+
+    def __init__(self):
+        self.model: SentimentModel | None = None
+        self.status = "loading"
+        self.detail: str | None = None
+
+
+def create_app(
+    settings: Settings | None = None, load_model: Callable[[Settings], SentimentModel] | None = None
+) -> FastAPI:
+    """Build the app. `load_model` is replaceable so tests can inject a failing loader."""
+    settings = settings or Settings()
+    load_model = load_model or _load_model
+    slot = ModelSlot()
+    # One forward pass at a time: PyTorch already uses every thread it is given, and queued
+    # requests wait here instead of fighting over the cores.
+    limiter = anyio.CapacityLimiter(1)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        loading = asyncio.create_task(_load_in_background(slot, settings, load_model))
+        yield
+        if not loading.done():
+            loading.cancel()
+        log.info("shutdown complete")
+
+    app = FastAPI(
+        title="Sentiment API",
+        version="1.0.0",
+        description="Classifies English text as POSITIVE or NEGATIVE. Built in MLOps Launchpad.",
+        lifespan=lifespan,
+    )
+    errors.install(app)
+    app.add_middleware(RequestContext, max_body_bytes=settings.max_body_bytes)
+    PredictRequest = predict_request_model(settings.max_text_chars, settings.max_batch_size)
+
+    @app.get(
+        "/healthz",
+        response_model=Status,
+        responses={503: {"model": Status}},
+        summary="Liveness: is the process healthy?",
+    )
+    async def healthz():
+        if slot.status == "failed":
+            return JSONResponse({"status": "failed", "detail": slot.detail}, status_code=503)
+        return Status(status="ok")
+
+    @app.get(
+        "/readyz",
+        response_model=Status,
+        responses={503: {"model": Status}},
+        summary="Readiness: is the model loaded and warmed up?",
+    )
+    async def readyz():
+        if slot.status != "ready":
+            return JSONResponse(
+                {"status": slot.status, "detail": slot.detail},
+                status_code=503,
+                headers={"Retry-After": RETRY_AFTER_S},
+            )
+        return Status(status="ready")
+
+    @app.post(
+        "/predict",
+        response_model=PredictResponse,
+        responses=ERROR_RESPONSES,
+        summary="Classify one text or a batch of texts.",
+    )
+    async def predict(body: PredictRequest, request: Request):  # type: ignore[valid-type]
+        model = slot.model
+        if model is None:
+            return errors.error_response(
+                503,
+                "not_ready",
+                f"The model is {slot.status}.",
+                headers={"Retry-After": RETRY_AFTER_S},
+            )
+        texts = body.batch()
+        # Inference blocks for milliseconds of CPU: run it in a worker thread so the event
+        # loop keeps answering health checks and accepting other requests meanwhile.
+        predictions = await anyio.to_thread.run_sync(model.predict, texts, limiter=limiter)
+        return PredictResponse(
+            model=ModelInfo(name=model.name, version=model.version),
+            predictions=[{"label": p.label, "score": p.score} for p in predictions],
+        )
+
+    app.state.model_slot = slot
+    app.state.settings = settings
+    return app
+
+
+def _load_model(settings: Settings) -> SentimentModel:
+    path = Path(settings.model_dir) if settings.model_dir else default_model_dir()
+    return SentimentModel(path, threads=settings.inference_threads)
+
+
+async def _load_in_background(
+    slot: ModelSlot, settings: Settings, load_model: Callable[[Settings], SentimentModel]
+) -> None:
+    log.info("loading model")
+    try:
+        model = await anyio.to_thread.run_sync(load_model, settings)
+        await anyio.to_thread.run_sync(model.predict, ["warm-up request"])
+    except Exception as error:  # any failure must show in /readyz and the logs, not vanish
+        slot.status, slot.detail = "failed", str(error)
+        log.error("model failed to load", extra={"error": str(error), "kind": type(error).__name__})
+        if not isinstance(error, ModelLoadError):
+            log.exception("unexpected error while loading the model")
+        return
+    slot.model, slot.status = model, "ready"
+    log.info("model ready", extra={"model": model.name, "version": model.version})

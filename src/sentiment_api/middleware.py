@@ -1,0 +1,97 @@
+"""Pure ASGI middleware: request ids, a bounded request body, one access-log line per request."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+from sentiment_api.errors import error_response
+from sentiment_api.logs import request_id
+
+log = logging.getLogger("sentiment_api.access")
+HEADER = b"x-request-id"
+# A caller's id is echoed only if it is short and plain, so it cannot inject into logs.
+_SAFE_ID = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
+
+
+class RequestContext:
+    """Give every request an id (the caller's X-Request-ID or a new one), echo it, log it, and
+    refuse bodies over `max_body_bytes` with 413 before the app reads them."""
+
+    def __init__(self, app, max_body_bytes: int):
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = dict(scope["headers"])
+        given = headers.get(HEADER, b"")
+        rid = given.decode() if _SAFE_ID.fullmatch(given) else uuid.uuid4().hex
+        token = request_id.set(rid)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message):
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), (HEADER, rid.encode())]
+            await send(message)
+
+        try:
+            body = await self._read_bounded(headers, receive)
+            if body is None:
+                response = error_response(
+                    413,
+                    "body_too_large",
+                    f"The request body is larger than {self.max_body_bytes} bytes.",
+                )
+                await response(scope, receive, send_with_id)
+                return
+            await self.app(scope, _replay(body, receive), send_with_id)
+        finally:
+            log.info(
+                "request",
+                extra={
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                },
+            )
+            request_id.reset(token)
+
+    async def _read_bounded(self, headers, receive) -> bytes | None:
+        """The whole body, or None if it is (or claims to be) larger than the limit."""
+        declared = headers.get(b"content-length", b"0")
+        if declared.isdigit() and int(declared) > self.max_body_bytes:
+            return None
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                return None
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        return b"".join(chunks)
+
+
+def _replay(body: bytes, receive):
+    sent = False
+
+    async def replayed():
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()  # after the body: wait for the client to disconnect
+
+    return replayed

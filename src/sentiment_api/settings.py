@@ -1,0 +1,31 @@
+"""Configuration from environment variables (twelve-factor), validated at start-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every field is an environment variable of the same name in upper case (`PORT`, ...)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="", case_sensitive=False, extra="ignore", protected_namespaces=()
+    )
+
+    host: str = Field("127.0.0.1", description="Address to bind; 0.0.0.0 in a container.")
+    port: int = Field(8000, ge=1, le=65535, description="Port to listen on (Cloud Run sets it).")
+    model_dir: Path | None = Field(
+        None, description="The model folder. Unset: the course model (needs the toolkit)."
+    )
+    max_text_chars: int = Field(1000, ge=1, description="Longest text accepted, in characters.")
+    max_batch_size: int = Field(32, ge=1, description="Most texts accepted in one request.")
+    max_body_bytes: int = Field(65536, ge=1024, description="Largest request body accepted.")
+    inference_threads: int = Field(1, ge=1, description="PyTorch threads per inference call.")
+    shutdown_timeout_s: float = Field(
+        20.0, gt=0, description="On SIGTERM, how long in-flight requests may take to finish."
+    )
+    log_level: Literal["debug", "info", "warning", "error"] = "info"

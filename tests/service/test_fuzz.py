@@ -1,0 +1,59 @@
+"""Property-based testing of the whole API from its own OpenAPI schema (schemathesis).
+
+Schemathesis generates valid and invalid requests for every operation and checks each answer:
+no 5xx, and every response matches the documented schema (status code, content type, body).
+"""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, settings
+
+from sentiment_api import create_app
+from sentiment_api.settings import Settings
+
+CASES = {"count": 0}
+MAX_EXAMPLES = 500
+
+
+def _app():
+    from launchpad.model import resolve
+
+    return create_app(
+        Settings(
+            model_dir=resolve().path, max_text_chars=200, max_batch_size=8, max_body_bytes=4096
+        )
+    )
+
+
+APP = _app()
+schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
+
+
+@pytest.fixture(scope="module")
+def fuzz_client_ready(wait_ready):
+    """Run the app's lifespan (it loads the model) for the whole module."""
+    with TestClient(APP) as client:
+        wait_ready(client)
+        yield
+
+
+@schema.parametrize()
+@settings(
+    max_examples=MAX_EXAMPLES,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,
+)
+def test_api_never_fails_and_matches_its_schema(case, fuzz_client_ready):
+    CASES["count"] += 1
+    response = case.call_and_validate()
+    assert response.status_code < 500
+
+
+def test_fuzz_ran_cases():
+    """Runs after the fuzz test (file order); reports and checks how many cases ran."""
+    print(f"\nschemathesis ran {CASES['count']} cases with zero 5xx")
+    assert CASES["count"] >= MAX_EXAMPLES
