@@ -16,7 +16,6 @@ from pydantic import (
     model_validator,
 )
 
-
 # "Something other than white space", written so that Python and JSON Schema (ECMA regex)
 # agree on it exactly: the OpenAPI document promises what the validator enforces.
 HAS_CONTENT = r"[^ \t\n\r\f\v]"
