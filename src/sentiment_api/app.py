@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import anyio
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from sentiment_api import errors
@@ -47,6 +47,7 @@ def create_app(
     # requests wait here instead of fighting over the cores.
     limiter = anyio.CapacityLimiter(1)
 
+    # --8<-- [start:lifespan]
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         loading = asyncio.create_task(_load_in_background(slot, settings, load_model))
@@ -54,6 +55,8 @@ def create_app(
         if not loading.done():
             loading.cancel()
         log.info("shutdown complete")
+
+    # --8<-- [end:lifespan]
 
     app = FastAPI(
         title="Sentiment API",
@@ -65,6 +68,7 @@ def create_app(
     app.add_middleware(RequestContext, max_body_bytes=settings.max_body_bytes)
     PredictRequest = predict_request_model(settings.max_text_chars, settings.max_batch_size)
 
+    # --8<-- [start:health]
     @app.get(
         "/healthz",
         response_model=Status,
@@ -91,13 +95,16 @@ def create_app(
             )
         return Status(status="ready")
 
+    # --8<-- [end:health]
+    # --8<-- [start:predict]
+
     @app.post(
         "/predict",
         response_model=PredictResponse,
         responses=ERROR_RESPONSES,
         summary="Classify one text or a batch of texts.",
     )
-    async def predict(body: PredictRequest, request: Request):  # type: ignore[valid-type]
+    async def predict(body: PredictRequest):  # type: ignore[valid-type]
         model = slot.model
         if model is None:
             return errors.error_response(
@@ -114,6 +121,8 @@ def create_app(
             model=ModelInfo(name=model.name, version=model.version),
             predictions=[{"label": p.label, "score": p.score} for p in predictions],
         )
+
+    # --8<-- [end:predict]
 
     app.state.model_slot = slot
     app.state.settings = settings

@@ -27,6 +27,7 @@ def _not_blank(text: str) -> str:
     return text
 
 
+# --8<-- [start:request]
 def predict_request_model(max_chars: int, max_batch: int) -> type[BaseModel]:
     Text = Annotated[
         str,
@@ -68,6 +69,9 @@ def predict_request_model(max_chars: int, max_batch: int) -> type[BaseModel]:
             return [self.text] if self.text is not None else list(self.texts or [])
 
     return PredictRequest
+
+
+# --8<-- [end:request]
 
 
 class Prediction(BaseModel):

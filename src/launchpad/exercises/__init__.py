@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from launchpad.exercises import m00, m01
+from launchpad.exercises import m00, m01, m02
 
 # module -> (title, questions); the progress dashboard reads this.
 MODULES = {
     "00": ("Welcome and setup", m00.QUESTIONS),
     "01": ("Load a pretrained model", m01.QUESTIONS),
+    "02": ("Wrap it in an API", m02.QUESTIONS),
 }
