@@ -23,6 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     run = verbs.add_parser("execute", help="execute notebooks in place and normalise them")
     run.add_argument("notebooks", nargs="+", type=Path)
     verbs.add_parser("probe", help="check this environment")
+    verbs.add_parser("image", help="build the service image sentiment-api:latest")
     args = parser.parse_args(argv)
 
     if args.verb == "model":
@@ -45,6 +46,23 @@ def main(argv: list[str] | None = None) -> int:
         for path in args.notebooks:
             execute_in_place(path)
             print(f"executed {path}")
+    elif args.verb == "image":
+        from launchpad.containers import engine, image
+        from launchpad.model import resolve
+
+        try:
+            docker = engine.find_or_start()
+        except engine.EngineError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+        try:
+            result = image.build(docker, resolve().path)
+        except engine.EngineError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+        finally:
+            docker.stop()
+        print(f"built {result.tag} on {result.base_image} in {result.seconds:.0f} s")
     elif args.verb == "probe":
         from launchpad.probe import probe
 

@@ -1,0 +1,153 @@
+"""Find a Docker engine, or start one the way this course's CI does.
+
+A learner's Docker Desktop or system engine is used when it answers. Otherwise, as root on a
+Debian-like machine (CI), Debian's `docker.io` is installed if needed and `dockerd` is started
+with no bridge network and no iptables rules: containers use host networking, so every request
+stays on 127.0.0.1. The engine started here listens on a private socket and is stopped again by
+whoever started it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from launchpad.paths import cache_dir
+
+HOW_TO_INSTALL = (
+    "No Docker engine is reachable. Install Docker Desktop (macOS, Windows with WSL2) or Docker "
+    "Engine (Linux: `sudo apt-get install docker.io`, then add yourself to the docker group), "
+    "start it, and check with `docker info`. See the course's setup page."
+)
+# Debian's own client: it builds with the classic builder or BuildKit without needing buildx.
+DEBIAN_CLIENT = "/usr/bin/docker"
+
+
+class EngineError(RuntimeError):
+    """No engine could be found or started; the message says why and what to do."""
+
+
+@dataclass
+class Engine:
+    client: str
+    env: dict[str, str]  # environment for the client (DOCKER_HOST for a private engine)
+    process: subprocess.Popen | None = None  # set when we started dockerd ourselves
+
+    def docker(
+        self, *args: str, timeout: float = 900, check: bool = True, **kwargs
+    ) -> subprocess.CompletedProcess:
+        kwargs.setdefault("text", True)
+        result = subprocess.run(
+            [self.client, *args],
+            env={**os.environ, **self.env},
+            capture_output=True,
+            timeout=timeout,
+            **kwargs,
+        )
+        if check and result.returncode != 0:
+            stderr = result.stderr if kwargs["text"] else result.stderr.decode(errors="replace")
+            raise EngineError(f"docker {' '.join(args[:3])} failed: {stderr.strip()[-1500:]}")
+        return result
+
+    def stop(self) -> None:
+        """Stop the engine if we started it; leave anyone else's alone."""
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def _client() -> str | None:
+    if Path(DEBIAN_CLIENT).exists():
+        return DEBIAN_CLIENT
+    return shutil.which("docker")
+
+
+def _answers(client: str, env: dict[str, str]) -> bool:
+    try:
+        result = subprocess.run(
+            [client, "info", "--format", "{{.ServerVersion}}"],
+            env={**os.environ, **env},
+            capture_output=True,
+            timeout=15,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return result.returncode == 0
+
+
+def find() -> Engine | None:
+    """An engine that already answers, or None."""
+    client = _client()
+    if client and _answers(client, {}):
+        return Engine(client, {})
+    return None
+
+
+def start(install: bool = True) -> Engine:
+    """Start a private dockerd (installing Debian's docker.io first if allowed)."""
+    if os.geteuid() != 0:
+        raise EngineError(HOW_TO_INSTALL)
+    if shutil.which("dockerd") is None:
+        if not install or shutil.which("apt-get") is None:
+            raise EngineError(HOW_TO_INSTALL)
+        apt_install("docker.io")
+    state = Path("/run/launchpad-docker")
+    state.mkdir(parents=True, exist_ok=True)
+    socket = state / "docker.sock"
+    env = {"DOCKER_HOST": f"unix://{socket}"}
+    log = (state / "dockerd.log").open("w")
+    process = subprocess.Popen(
+        [
+            "dockerd",
+            "--bridge=none",
+            "--iptables=false",
+            "--ip-masq=false",
+            "--host",
+            env["DOCKER_HOST"],
+            "--data-root",
+            str(cache_dir() / "docker"),
+            "--exec-root",
+            str(state / "exec"),
+            "--pidfile",
+            str(state / "docker.pid"),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    client = _client()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise EngineError(
+                f"dockerd exited with {process.returncode}; see {log.name}: "
+                + Path(log.name).read_text()[-1500:]
+            )
+        if client and _answers(client, env):
+            return Engine(client, env, process)
+        time.sleep(0.5)
+    process.kill()
+    raise EngineError(f"dockerd did not answer within 60 s; see {log.name}")
+
+
+def find_or_start() -> Engine:
+    return find() or start()
+
+
+def apt_install(*packages: str) -> None:
+    quiet = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for cmd in (
+        ["apt-get", "update", "-qq"],
+        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages],
+    ):
+        result = subprocess.run(cmd, env=quiet, capture_output=True, text=True, timeout=900)
+        if result.returncode != 0:
+            raise EngineError(f"{' '.join(cmd[:3])} failed: {result.stderr.strip()[-800:]}")
