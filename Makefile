@@ -20,7 +20,7 @@ LAB_ARGS ?=
 PYTEST_ARGS ?=
 STAMP := $(VENV)/.installed
 
-.PHONY: help install lab test model exercises notebooks docs site lint format clean
+.PHONY: help install lab test model image exercises notebooks docs site lint format clean
 
 help:
 	@echo "make lab        set everything up and start JupyterLab on the course"
@@ -28,6 +28,7 @@ help:
 	@echo "make model      build the course model (cached) and print its folder"
 	@echo "make exercises  regenerate exercises/ from solutions/"
 	@echo "make notebooks  re-execute notebooks/ and solutions/ and store them (authors)"
+	@echo "make image      build the service image sentiment-api:latest (needs Docker)"
 	@echo "make docs       build the site into site/ (strict)"
 	@echo "make site       serve the site on http://127.0.0.1:$(SITE_PORT)"
 	@echo "make lint       ruff on code and notebooks, actionlint on workflows"
@@ -50,6 +51,12 @@ lab: model
 	$(BIN)/jupyter lab --ServerApp.ip=$(LAB_IP) --ServerApp.port=$(LAB_PORT) \
 		$(if $(NO_BROWSER),--no-browser) $(if $(filter 0,$(shell id -u)),--allow-root) \
 		--ServerApp.root_dir=$(CURDIR) --LabApp.default_url=/lab/tree/exercises/00-welcome.ipynb $(LAB_ARGS)
+
+# Wheels and the course model are staged in build/ on the host; the build itself is offline.
+# BASE_IMAGE=... overrides the base (default python:3.11-slim, or a local Debian image made with
+# debootstrap when that cannot be pulled).
+image: model
+	$(BIN)/launchpad image
 
 exercises: $(STAMP)
 	@$(BIN)/launchpad exercises
@@ -77,4 +84,4 @@ site: $(STAMP)
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:$(SITE_PORT)
 
 clean:
-	rm -rf site .pytest_cache
+	rm -rf site build .pytest_cache

@@ -59,7 +59,14 @@ def probe(check_model: bool = True) -> Report:
 def _python() -> Item:
     version = platform.python_version()
     ok = sys.version_info[:2] == (3, 11)
-    return Item("python", ok, version, "" if ok else "The course pins Python 3.11; run `make lab`.")
+    return Item(
+        "python",
+        ok,
+        version,
+        ""
+        if ok
+        else "The course pins Python 3.11: install it and run `make lab PYTHON=python3.11`.",
+    )
 
 
 def _package(name: str) -> Item:

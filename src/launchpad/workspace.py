@@ -15,12 +15,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 
-from launchpad.checks import Incorrect, NotAttempted
+from launchpad.checks import Incorrect, NotAttempted, learner_frame
 from launchpad.paths import workspace_dir
 
 
-def import_fresh(module: str) -> ModuleType:
-    """Import `module` (e.g. "api.main") from the workspace, dropping any cached copy."""
+def import_fresh(module: str, purge: bool = True) -> ModuleType:
+    """Import `module` (e.g. "api.main") from the workspace, dropping any cached copy of its
+    package first (unless `purge` is false: to import a sibling of a module just patched)."""
     root = str(workspace_dir())
     path = workspace_dir().joinpath(*module.split(".")).with_suffix(".py")
     if not path.exists():
@@ -28,8 +29,9 @@ def import_fresh(module: str) -> ModuleType:
             f"There is no {path.relative_to(root)} in your workspace yet: run its %%writefile cell."
         )
     package = module.split(".")[0]
-    for name in [n for n in sys.modules if n == package or n.startswith(package + ".")]:
-        del sys.modules[name]
+    if purge:
+        for name in [n for n in sys.modules if n == package or n.startswith(package + ".")]:
+            del sys.modules[name]
     if root in sys.path:  # first on the path, even if another workspace was used before
         sys.path.remove(root)
     sys.path.insert(0, root)
@@ -37,13 +39,14 @@ def import_fresh(module: str) -> ModuleType:
     try:
         return importlib.import_module(module)
     except NotImplementedError as error:
-        raise NotAttempted(f"{path.name} still raises NotImplementedError.") from error
+        culprit = Path(traceback.extract_tb(error.__traceback__)[-1].filename).name
+        raise NotAttempted(f"{culprit} still raises NotImplementedError.") from error
     except SyntaxError as error:
         raise Incorrect(
             f"{path.relative_to(root)} has a syntax error on line {error.lineno}: {error.msg}."
         ) from error
     except Exception as error:  # a learner's import error, reported plainly
-        where = traceback.extract_tb(error.__traceback__)[-1]
+        where = learner_frame(error)
         raise Incorrect(
             f"Importing {path.relative_to(root)} failed with {type(error).__name__}: {error} "
             f"(line {where.lineno} of {where.filename.rsplit('/', 1)[-1]})."
@@ -51,9 +54,10 @@ def import_fresh(module: str) -> ModuleType:
 
 
 @contextmanager
-def mutated_workspace(relative: str, old: str, new: str):
-    """A copy of the workspace with one edit in one file: the realistic wrong answer that a
-    solution-only self-test feeds to a check (`q.expect_fail(..., workspace=path)`)."""
+def mutated_workspace(relative: str, old: str, new: str, append: str = ""):
+    """A copy of the workspace with one edit in one file (`old` replaced by `new`, then `append`
+    added): the realistic wrong answer that a self-test feeds to a check
+    (`q.expect_fail(..., workspace=path)`), or the broken app that a check runs tests against."""
     source = workspace_dir()
     target = source / relative
     text = target.read_text()
@@ -62,5 +66,5 @@ def mutated_workspace(relative: str, old: str, new: str):
     with tempfile.TemporaryDirectory(prefix="launchpad-mutant-") as tmp:
         copy = Path(tmp) / "workspace"
         shutil.copytree(source, copy, ignore=shutil.ignore_patterns("__pycache__", ".launchpad"))
-        (copy / relative).write_text(text.replace(old, new))
+        (copy / relative).write_text((text.replace(old, new) if old else text) + append)
         yield copy

@@ -80,15 +80,26 @@ class _Guarded:
         try:
             return self.function(*args, **kwargs)
         except NotImplementedError as error:
-            raise NotAttempted(f"`{self.name}` still raises NotImplementedError.") from error
+            raise NotAttempted(
+                f"`{self.name}` (or a function it calls) still raises NotImplementedError."
+            ) from error
         except (Incorrect, NotAttempted):
             raise
         except Exception as error:  # the learner's bug, reported without a traceback
-            where = traceback.extract_tb(error.__traceback__)[-1]
+            where = learner_frame(error)
             raise Incorrect(
                 f"Calling `{self.name}` raised {type(error).__name__}: {error} "
                 f"(line {where.lineno}: `{(where.line or '').strip()}`)."
             ) from error
+
+
+def learner_frame(error: BaseException) -> traceback.FrameSummary:
+    """The deepest frame of the learner's own code: not a library's, not the toolkit's."""
+    frames = traceback.extract_tb(error.__traceback__)
+    own = [
+        f for f in frames if "site-packages" not in f.filename and "/launchpad/" not in f.filename
+    ]
+    return (own or frames)[-1]
 
 
 _bound: dict[str, Any] | None = None

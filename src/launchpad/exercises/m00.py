@@ -6,11 +6,11 @@ from launchpad.checks import Answers, ____, expect, question
 from launchpad.probe import Report
 
 CONCEPTS = {
-    "model": "A",
-    "tokenizer": "B",
-    "batch": "C",
-    "drift": "D",
-    "model registry": "E",
+    "model": "C",
+    "tokenizer": "E",
+    "batch": "A",
+    "drift": "B",
+    "model registry": "D",
 }
 
 

@@ -57,7 +57,7 @@ def q1(answers: Answers):
     )
     expect(
         [r["label"] for r in results] == ["POSITIVE", "NEGATIVE"],
-        "The classifier got two obvious sentences wrong: is `model` the course model?",
+        "The classifier got two obvious sentences wrong: is it loaded from `model_path`?",
     )
     return "Two lines of code, a working sentiment model."
 
@@ -184,8 +184,8 @@ def q4(answers: Answers):
 
     result = p50_ms(slow_sometimes, "hello", runs=10)
     expect(
-        len(calls) == 10,
-        f"With runs=10, fn should be called 10 times; it was called {len(calls)} times.",
+        len(calls) in (10, 11),  # one extra call is a warm-up, which is good practice
+        f"With runs=10, fn should be timed 10 times; it was called {len(calls)} times.",
     )
     expect(
         isinstance(result, (int, float)),
@@ -213,13 +213,12 @@ def q4(answers: Answers):
 ).hexdigest()""",
 )
 def q5(answers: Answers):
-    from launchpad.course_model import read_manifest
+    from launchpad.data import sha256_file
     from launchpad.model import resolve
 
     value = answers.value("weights_sha256")
-    folder = resolve().path
-    actual = read_manifest(folder)["files"]["model.safetensors"]["sha256"]
-    weights = folder / "model.safetensors"
+    weights = resolve().path / "model.safetensors"  # whichever model the learner uses
+    actual = sha256_file(weights)
     expect(
         isinstance(value, str),
         f"`weights_sha256` should be a hex string, got "
@@ -245,7 +244,8 @@ def q5(answers: Answers):
     "01",
     6,
     hints=[
-        "Run the %%writefile cell first: it creates predict.py in your workspace.",
+        "In main(): load the pipeline once with load_pipeline(), then loop over the texts; time "
+        "each call with time.perf_counter() before and after.",
         "Print one line per text: print(json.dumps({'text': t, 'label': ..., 'score': ..., "
         "'latency_ms': ...})).",
     ],
@@ -268,13 +268,19 @@ def q6(answers: Answers):
         raise NotAttempted(
             f"There is no {script.name} in your workspace yet: run the %%writefile cell."
         )
-    run = subprocess.run(
-        [sys.executable, str(script), POSITIVE_TEXT, NEGATIVE_TEXT],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=workspace_dir(),
-    )
+    try:
+        run = subprocess.run(
+            [sys.executable, str(script), POSITIVE_TEXT, NEGATIVE_TEXT],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=workspace_dir(),
+        )
+    except subprocess.TimeoutExpired as error:
+        raise Incorrect(
+            "predict.py ran for 5 minutes without finishing: is it waiting for "
+            "input, or looping forever?"
+        ) from error
     if "NotImplementedError" in run.stderr:
         raise NotAttempted("predict.py still raises NotImplementedError.")
     last_error = run.stderr.strip().splitlines()[-1:] or ["no error output"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import subprocess
 import sys
@@ -11,7 +10,7 @@ from contextlib import contextmanager
 
 from launchpad.checks import Answers, Incorrect, NotAttempted, ____, expect, question
 from launchpad.paths import workspace_dir
-from launchpad.workspace import import_fresh
+from launchpad.workspace import import_fresh, mutated_workspace
 
 POSITIVE_TEXT = "I loved every minute of this film."
 NEGATIVE_TEXT = "A dull, lifeless mess."
@@ -39,12 +38,9 @@ def _call(client, method: str, path: str, **kwargs):
 
 
 def _main_with_fake_model(record: dict):
-    """The learner's app with `load_model` swapped for a fast fake that records its calls."""
-    main = import_fresh("api.main")
-    expect(
-        hasattr(main, "load_model"),
-        "api/main.py should import `load_model` from api.model (the lifespan calls it).",
-    )
+    """The learner's app with `load_model` swapped, *before* api.main is imported, for a fast
+    fake that records its calls (so loading at import time is seen, too)."""
+    model = import_fresh("api.model")
 
     def fake_model(texts, **kwargs):
         try:
@@ -52,13 +48,20 @@ def _main_with_fake_model(record: dict):
             record["on_event_loop"] = True
         except RuntimeError:
             record["on_event_loop"] = False
+        texts = [texts] if isinstance(texts, str) else texts  # as the real pipeline does
         return [{"label": "POSITIVE", "score": 0.875} for _ in texts]
 
     def fake_load_model():
         record["loads"] = record.get("loads", 0) + 1
         return fake_model
 
-    main.load_model = fake_load_model
+    model.load_model = fake_load_model
+    main = import_fresh("api.main", purge=False)
+    expect(
+        getattr(main, "load_model", None) is fake_load_model,
+        "api/main.py should use `load_model` from api.model (`from api.model import "
+        "load_model`): the lifespan calls it.",
+    )
     return main
 
 
@@ -79,6 +82,34 @@ def _started(app):
         yield client
     finally:
         client.__exit__(None, None, None)
+
+
+# Appended to a copy of api/main.py for q6: the lifespan then loads a model that is always wrong.
+BROKEN_MODEL = """
+
+def load_model():
+    def always_negative(texts, **kwargs):
+        texts = [texts] if isinstance(texts, str) else texts
+        return [{"label": "NEGATIVE", "score": 0.99} for _ in texts]
+
+    return always_negative
+"""
+
+
+def _pytest(workspace) -> subprocess.CompletedProcess:
+    """`python -m pytest` in the workspace, exactly as the learner runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "--color=no", "-p", "no:cacheprovider"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=workspace,
+    )
+
+
+def _summary(run: subprocess.CompletedProcess) -> str:
+    last_line = (run.stdout.strip().splitlines() or ["no output"])[-1]
+    return re.sub(r"\s+in [\d.]+s.*$", "", last_line.strip("= "))
 
 
 @question(
@@ -186,7 +217,7 @@ def q2(answers: Answers):
         f"/readyz should answer {{'status': 'ready'}}, not {replies[0].json()}.",
     )
     expect(
-        record["loads"] == 1,
+        record.get("loads", 0) == 1,
         f"The model was loaded {record['loads']} times: load it once, in the lifespan.",
     )
     expect(health.status_code == 200, "/healthz should still answer 200.")
@@ -255,6 +286,7 @@ def q4(answers: Answers):
     main = _main_with_fake_model({})
     bad = {
         "empty text": {"json": {"text": ""}},
+        "white space only": {"json": {"text": "   "}},
         "a number": {"json": {"text": 5}},
         "no body": {},
         "broken JSON": {"content": b"{", "headers": {"Content-Type": "application/json"}},
@@ -272,9 +304,10 @@ def q4(answers: Answers):
         expect(
             isinstance(body, dict)
             and isinstance(body.get("error"), dict)
-            and {"code", "message"} <= set(body["error"]),
+            and {"code", "message"} <= set(body["error"])
+            and isinstance(body["error"]["message"], str),
             f"Bad input ({what}) got {body}: use one shape for every error, "
-            "{'error': {'code': ..., 'message': ...}}.",
+            "{'error': {'code': ..., 'message': '...'}}, the message a readable string.",
         )
     return "One error shape: clients (and your on-call self) will thank you."
 
@@ -344,39 +377,28 @@ def q6(answers: Answers):
         raise NotAttempted(
             "There are no tests/test_*.py files in your workspace yet: run the %%writefile cell."
         )
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "--color=no",
-            "-p",
-            "no:cacheprovider",
-            "-c",
-            os.devnull,
-            "--rootdir",
-            str(workspace),
-            str(tests),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        cwd=workspace,
-        env={**os.environ, "PYTHONPATH": str(workspace)},
-    )
+    run = _pytest(workspace)
+    if run.returncode == 5:  # pytest: no tests collected
+        raise NotAttempted("tests/test_api.py has no test functions yet.")
     if "NotImplementedError" in run.stdout:
-        raise NotAttempted("Your tests still raise NotImplementedError.")
-    last_line = (run.stdout.strip().splitlines() or ["no output"])[-1]
-    summary = re.sub(r"\s+in [\d.]+s.*$", "", last_line.strip("= "))
+        raise NotAttempted("Your tests, or the code they import, still raise NotImplementedError.")
+    summary = _summary(run)
     passed = int(m[1]) if (m := re.search(r"(\d+) passed", summary)) else 0
     expect(
         run.returncode == 0,
-        f"pytest reported: {summary}. Run `pytest tests` in your workspace to see the details.",
+        f"pytest reported: {summary}. Run `python -m pytest` in your workspace to see the details.",
     )
     expect(
         passed >= 3,
         f"{passed} test(s) passed: write at least three (a prediction, a bad input, readiness).",
+    )
+    # A safety net must catch something: run the tests against a broken copy of the app.
+    with mutated_workspace("api/main.py", "", "", append=BROKEN_MODEL) as broken:
+        caught = _pytest(broken).returncode != 0
+    expect(
+        caught,
+        "Your tests still pass when the model answers NEGATIVE to everything: assert the label "
+        "of an obviously positive text.",
     )
     return f"{passed} tests pass: your service has a safety net for everything that follows."
 
