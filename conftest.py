@@ -8,9 +8,18 @@ import os
 import tempfile
 
 from launchpad.authoring.execute import QUIET_ENV
+from launchpad.containers import engine
 from launchpad.paths import WORKSPACE_VAR
 
 
 def pytest_configure(config):
     os.environ.update(QUIET_ENV)
     os.environ[WORKSPACE_VAR] = tempfile.mkdtemp(prefix="launchpad-test-ws-")
+    config.private_engine_was_running = engine.find() is not None
+
+
+def pytest_unconfigure(config):
+    # Tests and notebook kernels may start the course's private Docker engine; the harness
+    # stops what it started (an engine that was already running is left alone).
+    if not getattr(config, "private_engine_was_running", True):
+        engine.stop_private()

@@ -122,3 +122,13 @@ def test_every_question_has_a_hint_and_a_solution():
     for module, (_, questions) in MODULES.items():
         for q in questions:
             assert q.hints and q.solution_code, f"module {module} q{q.number}"
+
+
+def test_a_bug_in_a_check_is_reported_not_raised():
+    @question("99", 2)
+    def q_buggy(answers):
+        return [][0]
+
+    result = q_buggy.evaluate({})
+    assert result.status == "incorrect"
+    assert result.message.startswith("The check itself failed (IndexError")

@@ -7,6 +7,7 @@ old code. Import errors become feedback, not tracebacks.
 from __future__ import annotations
 
 import importlib
+import os
 import shutil
 import sys
 import tempfile
@@ -65,6 +66,20 @@ def mutated_workspace(relative: str, old: str, new: str, append: str = ""):
         raise ValueError(f"{old!r} is not in {relative}")
     with tempfile.TemporaryDirectory(prefix="launchpad-mutant-") as tmp:
         copy = Path(tmp) / "workspace"
-        shutil.copytree(source, copy, ignore=shutil.ignore_patterns("__pycache__", ".launchpad"))
+        # Hard links, not copies: a workspace can hold hundreds of MB of wheels (module 03).
+        shutil.copytree(
+            source,
+            copy,
+            ignore=shutil.ignore_patterns("__pycache__", ".launchpad"),
+            copy_function=_link_or_copy,
+        )
+        (copy / relative).unlink()  # break the link before editing: the original stays intact
         (copy / relative).write_text((text.replace(old, new) if old else text) + append)
         yield copy
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)

@@ -143,6 +143,14 @@ class Question:
             return Feedback("not_attempted", self.label, str(why))
         except Incorrect as why:
             return Feedback("incorrect", self.label, str(why))
+        except Exception as error:  # a bug in the check itself: say so, never a traceback
+            kind = type(error).__name__
+            return Feedback(
+                "incorrect",
+                self.label,
+                f"The check itself failed ({kind}: {error})."
+                " This is a bug in the course, not in your answer: please report it.",
+            )
         return Feedback("correct", self.label, praise or "")
 
     def check(self) -> None:

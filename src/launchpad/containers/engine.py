@@ -9,6 +9,7 @@ whoever started it.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import subprocess
@@ -83,11 +84,18 @@ def _answers(client: str, env: dict[str, str]) -> bool:
     return result.returncode == 0
 
 
+STATE = Path("/run/launchpad-docker")
+PRIVATE_HOST = f"unix://{STATE / 'docker.sock'}"
+
+
 def find() -> Engine | None:
-    """An engine that already answers, or None."""
+    """An engine that already answers (the learner's, or one this course started), or None."""
     client = _client()
-    if client and _answers(client, {}):
-        return Engine(client, {})
+    if client is None:
+        return None
+    for env in ({}, {"DOCKER_HOST": PRIVATE_HOST}):
+        if _answers(client, env):
+            return Engine(client, env)
     return None
 
 
@@ -99,10 +107,9 @@ def start(install: bool = True) -> Engine:
         if not install or shutil.which("apt-get") is None:
             raise EngineError(HOW_TO_INSTALL)
         apt_install("docker.io")
-    state = Path("/run/launchpad-docker")
+    state = STATE
     state.mkdir(parents=True, exist_ok=True)
-    socket = state / "docker.sock"
-    env = {"DOCKER_HOST": f"unix://{socket}"}
+    env = {"DOCKER_HOST": PRIVATE_HOST}
     log = (state / "dockerd.log").open("w")
     process = subprocess.Popen(
         [
@@ -132,7 +139,9 @@ def start(install: bool = True) -> Engine:
                 + Path(log.name).read_text()[-1500:]
             )
         if client and _answers(client, env):
-            return Engine(client, env, process)
+            started = Engine(client, env, process)
+            atexit.register(started.stop)  # never leave an engine behind this process
+            return started
         time.sleep(0.5)
     process.kill()
     raise EngineError(f"dockerd did not answer within 60 s; see {log.name}")
@@ -151,3 +160,23 @@ def apt_install(*packages: str) -> None:
         result = subprocess.run(cmd, env=quiet, capture_output=True, text=True, timeout=900)
         if result.returncode != 0:
             raise EngineError(f"{' '.join(cmd[:3])} failed: {result.stderr.strip()[-800:]}")
+
+
+def stop_private() -> None:
+    """Stop the private engine this course starts, whoever started it (a test session's
+    clean-up: a notebook kernel that was killed cannot stop its own)."""
+    pidfile = STATE / "docker.pid"
+    try:
+        pid = int(pidfile.read_text())
+    except (OSError, ValueError):
+        return
+    try:
+        os.kill(pid, 15)
+    except ProcessLookupError:
+        return
+    for _ in range(60):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.5)

@@ -23,7 +23,6 @@ from launchpad.paths import REPO_ROOT, cache_dir
 TAG = "sentiment-api:latest"
 DOCKERFILE = REPO_ROOT / "deploy" / "docker" / "Dockerfile"
 REQUIREMENTS = REPO_ROOT / "deploy" / "docker" / "requirements.txt"
-BUILD = REPO_ROOT / "build"
 
 
 @dataclass(frozen=True)
@@ -83,16 +82,17 @@ def _mirror(source: Path, target: Path) -> None:
                 shutil.copy2(path, target / path.name)
 
 
-def prepare_context(model_dir: Path) -> None:
-    _mirror(wheelhouse(), BUILD / "wheels")
-    _mirror(model_dir, BUILD / "model")
+def stage(model_dir: Path, root: Path = REPO_ROOT) -> None:
+    """Put the wheels and the model under `root/build/`, where the Dockerfile copies them."""
+    _mirror(wheelhouse(), root / "build" / "wheels")
+    _mirror(model_dir, root / "build" / "model")
 
 
 def build(
     engine: Engine, model_dir: Path, tag: str = TAG, base_image: str | None = None
 ) -> BuildResult:
     base = base_image or os.environ.get("BASE_IMAGE") or ensure_base_image(engine)
-    prepare_context(model_dir)
+    stage(model_dir)
     started = time.perf_counter()
     engine.docker(
         "build",

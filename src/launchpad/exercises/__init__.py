@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from launchpad.exercises import m00, m01, m02
+from launchpad.exercises import m00, m01, m02, m03
 
 # module -> (title, questions); the progress dashboard reads this.
 MODULES = {
     "00": ("Welcome and setup", m00.QUESTIONS),
     "01": ("Load a pretrained model", m01.QUESTIONS),
     "02": ("Wrap it in an API", m02.QUESTIONS),
+    "03": ("Package it in a container", m03.QUESTIONS),
 }
