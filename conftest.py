@@ -15,6 +15,7 @@ from launchpad.paths import WORKSPACE_VAR
 def pytest_configure(config):
     os.environ.update(QUIET_ENV)
     os.environ[WORKSPACE_VAR] = tempfile.mkdtemp(prefix="launchpad-test-ws-")
+    os.environ["LAUNCHPAD_NO_PULL"] = "1"  # test traffic stays on this machine
     config.private_engine_was_running = engine.find() is not None
 
 
