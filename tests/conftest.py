@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import pytest
 
+from launchpad.net import free_port
 from launchpad.paths import REPO_ROOT, WORKSPACE_VAR
 
 
@@ -29,9 +29,6 @@ def repo() -> Path:
     return REPO_ROOT
 
 
-@pytest.fixture
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+@pytest.fixture(name="free_port")
+def free_port_fixture() -> int:
+    return free_port()

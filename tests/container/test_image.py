@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from launchpad.containers.image import DOCKERFILE, REQUIREMENTS
+from launchpad.net import wait_ready
 
 BIN = Path(sys.executable).parent
 
@@ -104,17 +105,13 @@ def container(engine, image, free_port):
         image.tag,
     )
     base = f"http://127.0.0.1:{free_port}"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        state = json.loads(engine.docker("inspect", name).stdout)[0]["State"]
-        assert state["Running"], engine.docker("logs", name, check=False).stdout[-2000:]
-        assert time.monotonic() < deadline, "the container was not ready within 120 s"
-        time.sleep(0.5)
+
+    def died():
+        if json.loads(engine.docker("inspect", name).stdout)[0]["State"]["Running"]:
+            return None
+        return engine.docker("logs", name, check=False).stdout[-2000:]
+
+    wait_ready(base, 120, died)
     print(f"\ncontainer start to ready: {time.perf_counter() - started:.1f} s")
     yield name, base
     engine.docker("rm", "--force", name, check=False)

@@ -14,6 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
+from launchpad.net import wait_ready
+
 
 @pytest.fixture
 def service(course_model_dir, free_port):
@@ -33,16 +35,7 @@ def service(course_model_dir, free_port):
         text=True,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        assert process.poll() is None, process.communicate()[1][-2000:]
-        assert time.monotonic() < deadline, "no /readyz within 90 s"
-        try:
-            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
+    wait_ready(base, 90, lambda: process.communicate()[1][-2000:] if process.poll() else None)
     yield process, base
     if process.poll() is None:
         process.kill()

@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 
 from launchpad.checks import Answers, Incorrect, NotAttempted, ____, expect, question
+from launchpad.net import NotReady, free_port, wait_ready
 from launchpad.paths import workspace_dir
 
 TAG = "my-sentiment-api:latest"
@@ -167,14 +168,6 @@ def q2(answers: Answers):
     return "hadolint is happy: the Dockerfile follows the community's best practices."
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _built() -> tuple:
     """Build the learner's image (cached layers make repeats fast); return (engine, tag)."""
     dockerfile = _dockerfile()
@@ -187,7 +180,7 @@ class _Running:
     """The learner's image running with host networking on a free 127.0.0.1 port."""
 
     def __init__(self, engine, tag: str):
-        self.engine, self.port = engine, _free_port()
+        self.engine, self.port = engine, free_port()
         self.name = f"launchpad-check-{self.port}"
         self.base = f"http://127.0.0.1:{self.port}"
         engine.docker(
@@ -205,24 +198,18 @@ class _Running:
         )
 
     def wait_ready(self, timeout: float = 120) -> None:
-        import httpx
+        def died():
+            if self.state()["Running"]:
+                return None
+            logs = self.engine.docker("logs", self.name, check=False)
+            return " | ".join((logs.stderr.strip() or logs.stdout.strip()).splitlines()[-2:])
 
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.base}/readyz", timeout=2).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            if not self.state()["Running"]:
-                logs = self.engine.docker("logs", self.name, check=False)
-                tail = (logs.stderr.strip() or logs.stdout.strip()).splitlines()[-2:]
-                raise Incorrect("The container exited before it was ready: " + " | ".join(tail))
-            time.sleep(0.5)
-        raise Incorrect(
-            f"/readyz did not answer 200 within {timeout:.0f} s: does CMD start "
-            "uvicorn on $HOST and $PORT?"
-        )
+        try:
+            wait_ready(self.base, timeout, died)
+        except NotReady as why:
+            raise Incorrect(
+                f"The container {why}. Does CMD start uvicorn on $HOST and $PORT?"
+            ) from why
 
     def state(self) -> dict:
         return json.loads(self.engine.docker("inspect", self.name).stdout)[0]["State"]

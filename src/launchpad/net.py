@@ -1,0 +1,38 @@
+"""Small network helpers shared by checks and tests: all traffic stays on 127.0.0.1."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Callable
+
+
+class NotReady(RuntimeError):
+    """The server died, or did not become ready in time; the message says which."""
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_ready(base: str, timeout: float, died: Callable[[], str | None] = lambda: None) -> float:
+    """Poll `base`/readyz until it answers 200; return the seconds it took.
+
+    `died()` returns None while the server is alive, or why it is not (its last log lines)."""
+    import httpx
+
+    started = time.monotonic()
+    while True:
+        try:
+            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                return time.monotonic() - started
+        except httpx.TransportError:
+            pass
+        if (reason := died()) is not None:
+            raise NotReady(f"exited before it was ready: {reason}")
+        if time.monotonic() - started > timeout:
+            raise NotReady(f"/readyz did not answer 200 within {timeout:.0f} s")
+        time.sleep(0.3)
