@@ -88,3 +88,18 @@ def test_solution_only_cells_and_outputs_are_dropped():
     exercise = exercise_from_solution(solution)
     assert [c.source for c in exercise.cells] == ["q1.check()"]
     assert exercise.cells[0].outputs == [] and exercise.cells[0].execution_count is None
+
+
+def test_lessons_and_solutions_are_stored_executed(repo):
+    """nbval compares stored outputs: an unexecuted notebook would pass while checking nothing,
+    and the site would show it without outputs. `make notebooks` executes them."""
+    for path in sorted(
+        [*(repo / "notebooks").glob("*.ipynb"), *(repo / "solutions").glob("*.ipynb")]
+    ):
+        code = [
+            c
+            for c in nbformat.read(path, as_version=4).cells
+            if c.cell_type == "code" and c.source.strip()
+        ]
+        unexecuted = [i for i, c in enumerate(code) if c.execution_count is None]
+        assert not unexecuted, f"{path.name}: code cells {unexecuted} were never executed"
