@@ -24,3 +24,16 @@ def test_conda_environment_pins_what_pyproject_pins(repo):
     pip_section = next(d["pip"] for d in conda if isinstance(d, dict))
     assert _pins(pip_section) == wanted
     assert "python=3.11" in conda and project["requires-python"] == ">=3.11,<3.12"
+
+
+def test_image_requirements_pin_what_pyproject_pins(repo):
+    from launchpad.containers.image import REQUIREMENTS
+
+    project = _pins(tomllib.loads((repo / "pyproject.toml").read_text())["project"]["dependencies"])
+    lines = [
+        line
+        for line in REQUIREMENTS.read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    image = _pins(lines)
+    assert image == {name: project[name] for name in image}

@@ -52,16 +52,13 @@ def main(argv: list[str] | None = None) -> int:
 
         try:
             docker = engine.find_or_start()
+            try:
+                result = image.build(docker, resolve().path)
+            finally:
+                docker.stop()
         except engine.EngineError as error:
             print(f"error: {error}", file=sys.stderr)
             return 1
-        try:
-            result = image.build(docker, resolve().path)
-        except engine.EngineError as error:
-            print(f"error: {error}", file=sys.stderr)
-            return 1
-        finally:
-            docker.stop()
         print(f"built {result.tag} on {result.base_image} in {result.seconds:.0f} s")
     elif args.verb == "probe":
         from launchpad.probe import probe

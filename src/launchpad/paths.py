@@ -7,6 +7,7 @@ Both are overridable by environment variables so that tests never touch a learne
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -27,3 +28,12 @@ def workspace_dir() -> Path:
     path = Path(os.environ.get(WORKSPACE_VAR, REPO_ROOT / "workspace")).expanduser()
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def link_or_copy(source: str | os.PathLike, target: str | os.PathLike) -> None:
+    """A hard link where the file system allows it (wheels and weights are hundreds of MB),
+    else a copy. Never edit the target in place: it may share its bytes with the source."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)

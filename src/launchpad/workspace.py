@@ -7,7 +7,6 @@ old code. Import errors become feedback, not tracebacks.
 from __future__ import annotations
 
 import importlib
-import os
 import shutil
 import sys
 import tempfile
@@ -17,7 +16,7 @@ from pathlib import Path
 from types import ModuleType
 
 from launchpad.checks import Incorrect, NotAttempted, learner_frame
-from launchpad.paths import workspace_dir
+from launchpad.paths import link_or_copy, workspace_dir
 
 
 def import_fresh(module: str, purge: bool = True) -> ModuleType:
@@ -71,15 +70,8 @@ def mutated_workspace(relative: str, old: str, new: str, append: str = ""):
             source,
             copy,
             ignore=shutil.ignore_patterns("__pycache__", ".launchpad"),
-            copy_function=_link_or_copy,
+            copy_function=link_or_copy,
         )
         (copy / relative).unlink()  # break the link before editing: the original stays intact
         (copy / relative).write_text((text.replace(old, new) if old else text) + append)
         yield copy
-
-
-def _link_or_copy(source: str, target: str) -> None:
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copy2(source, target)

@@ -7,14 +7,10 @@ traffic stays on 127.0.0.1. If no engine can be had, the tests fail and say why.
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from launchpad.containers import engine as engines
 from launchpad.containers import image as images
-
-TIMINGS: dict[str, float] = {}
 
 
 @pytest.fixture(scope="session")
@@ -29,7 +25,4 @@ def engine():
 
 @pytest.fixture(scope="session")
 def image(engine, course_model_dir) -> images.BuildResult:
-    started = time.perf_counter()
-    result = images.build(engine, course_model_dir)
-    TIMINGS["build_s"] = time.perf_counter() - started
-    return result
+    return images.build(engine, course_model_dir)

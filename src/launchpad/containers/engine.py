@@ -26,6 +26,9 @@ HOW_TO_INSTALL = (
 )
 # Debian's own client: it builds with the classic builder or BuildKit without needing buildx.
 DEBIAN_CLIENT = "/usr/bin/docker"
+# Where the engine this course starts keeps its socket, pid file and log.
+STATE = Path("/run/launchpad-docker")
+PRIVATE_HOST = f"unix://{STATE / 'docker.sock'}"
 
 
 class EngineError(RuntimeError):
@@ -84,10 +87,6 @@ def _answers(client: str, env: dict[str, str]) -> bool:
     return result.returncode == 0
 
 
-STATE = Path("/run/launchpad-docker")
-PRIVATE_HOST = f"unix://{STATE / 'docker.sock'}"
-
-
 def find() -> Engine | None:
     """An engine that already answers (the learner's, or one this course started), or None."""
     client = _client()
@@ -107,10 +106,9 @@ def start(install: bool = True) -> Engine:
         if not install or shutil.which("apt-get") is None:
             raise EngineError(HOW_TO_INSTALL)
         apt_install("docker.io")
-    state = STATE
-    state.mkdir(parents=True, exist_ok=True)
+    STATE.mkdir(parents=True, exist_ok=True)
     env = {"DOCKER_HOST": PRIVATE_HOST}
-    log = (state / "dockerd.log").open("w")
+    log = (STATE / "dockerd.log").open("w")
     process = subprocess.Popen(
         [
             "dockerd",
@@ -122,9 +120,9 @@ def start(install: bool = True) -> Engine:
             "--data-root",
             str(cache_dir() / "docker"),
             "--exec-root",
-            str(state / "exec"),
+            str(STATE / "exec"),
             "--pidfile",
-            str(state / "docker.pid"),
+            str(STATE / "docker.pid"),
         ],
         stdout=log,
         stderr=subprocess.STDOUT,

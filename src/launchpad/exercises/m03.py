@@ -10,11 +10,12 @@ import json
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
 from launchpad.checks import Answers, Incorrect, NotAttempted, ____, expect, question
-from launchpad.net import NotReady, free_port, wait_ready
+from launchpad.net import NotReady
 from launchpad.paths import workspace_dir
 
 TAG = "my-sentiment-api:latest"
@@ -60,20 +61,9 @@ def _base_image() -> str:
 
 
 def _build(engine, dockerfile: Path, context: Path, tag: str) -> None:
-    result = engine.docker(
-        "build",
-        "--network",
-        "none",
-        "--file",
-        str(dockerfile),
-        "--build-arg",
-        f"BASE_IMAGE={_base_image()}",
-        "--tag",
-        tag,
-        str(context),
-        check=False,
-        timeout=1800,
-    )
+    from launchpad.containers.image import docker_build
+
+    result = docker_build(engine, dockerfile, context, tag, _base_image())
     if result.returncode != 0:
         last = (result.stderr.strip() or result.stdout.strip()).splitlines()[-3:]
         raise Incorrect("docker build failed: " + " | ".join(last))
@@ -176,49 +166,19 @@ def _built() -> tuple:
     return engine, TAG
 
 
-class _Running:
-    """The learner's image running with host networking on a free 127.0.0.1 port."""
+@contextmanager
+def _running(engine, tag: str):
+    """The learner's image, started and ready; a container that never gets ready is feedback."""
+    from launchpad.containers.run import RunningContainer
 
-    def __init__(self, engine, tag: str):
-        self.engine, self.port = engine, free_port()
-        self.name = f"launchpad-check-{self.port}"
-        self.base = f"http://127.0.0.1:{self.port}"
-        engine.docker(
-            "run",
-            "--detach",
-            "--name",
-            self.name,
-            "--network",
-            "host",
-            "--env",
-            "HOST=127.0.0.1",
-            "--env",
-            f"PORT={self.port}",
-            tag,
-        )
-
-    def wait_ready(self, timeout: float = 120) -> None:
-        def died():
-            if self.state()["Running"]:
-                return None
-            logs = self.engine.docker("logs", self.name, check=False)
-            return " | ".join((logs.stderr.strip() or logs.stdout.strip()).splitlines()[-2:])
-
+    with RunningContainer(engine, tag, prefix="launchpad-check") as container:
         try:
-            wait_ready(self.base, timeout, died)
+            container.wait_ready()
         except NotReady as why:
             raise Incorrect(
                 f"The container {why}. Does CMD start uvicorn on $HOST and $PORT?"
             ) from why
-
-    def state(self) -> dict:
-        return json.loads(self.engine.docker("inspect", self.name).stdout)[0]["State"]
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.engine.docker("rm", "--force", self.name, check=False)
+        yield container
 
 
 @question(
@@ -239,8 +199,7 @@ def q3(answers: Answers):
     import httpx
 
     engine, tag = _built()
-    with _Running(engine, tag) as container:
-        container.wait_ready()
+    with _running(engine, tag) as container:
         good = httpx.post(f"{container.base}/predict", json={"text": "Loved every minute."})
         bad = httpx.post(f"{container.base}/predict", json={"text": ""})
     expect(
@@ -279,8 +238,7 @@ def q4(answers: Answers):
     )
     config = json.loads(engine.docker("image", "inspect", tag).stdout)[0]["Config"]
     expect(config.get("Healthcheck"), "The image has no HEALTHCHECK: add one that asks /readyz.")
-    with _Running(engine, tag) as container:
-        container.wait_ready()
+    with _running(engine, tag) as container:
         deadline = time.monotonic() + 90
         while (status := container.state()["Health"]["Status"]) == "starting":
             expect(
