@@ -3,10 +3,13 @@ README's test command."""
 
 from __future__ import annotations
 
+import html
 import re
 import subprocess
 import sys
 from pathlib import Path
+
+import nbformat
 
 BIN = Path(sys.executable).parent
 
@@ -19,8 +22,16 @@ def test_site_builds_strict_with_every_lesson_rendered(repo, tmp_path):
     result = run(str(BIN / "mkdocs"), "build", "--strict", "--site-dir", str(tmp_path), cwd=repo)
     assert result.returncode == 0, result.stderr[-3000:]
     for lesson in (repo / "notebooks").glob("*.ipynb"):
-        page = (tmp_path / "notebooks" / lesson.stem / "index.html").read_text()
-        assert "jp-OutputArea" in page or "output_area" in page, f"{lesson.name}: no outputs"
+        page = html.unescape((tmp_path / "notebooks" / lesson.stem / "index.html").read_text())
+        printed = [
+            o.text.strip().splitlines()[0]
+            for c in nbformat.read(lesson, 4).cells
+            if c.cell_type == "code"
+            for o in c.outputs
+            if o.output_type == "stream" and o.text.strip()
+        ]
+        assert printed, f"{lesson.name} has no printed output"
+        assert printed[-1] in page, f"{lesson.name}: its outputs are not on the page"
     recipe = (tmp_path / "modules" / "01-load-a-pretrained-model" / "index.html").read_text()
     assert "lr_head" in recipe, "the recipe snippet from src/ was not included"
 

@@ -15,6 +15,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from launchpad.paths import WORKSPACE_VAR
+
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 QUIET_ENV = {
     # Library chatter that would otherwise land in stored outputs.
@@ -31,9 +33,9 @@ def course_environment(workspace: Path | None = None):
     saved = dict(os.environ)
     with tempfile.TemporaryDirectory(prefix="launchpad-ws-") as tmp:
         os.environ.update(QUIET_ENV)
-        os.environ["LAUNCHPAD_WORKSPACE"] = str(workspace or tmp)
+        os.environ[WORKSPACE_VAR] = str(workspace or tmp)
         try:
-            yield Path(os.environ["LAUNCHPAD_WORKSPACE"])
+            yield Path(os.environ[WORKSPACE_VAR])
         finally:
             os.environ.clear()
             os.environ.update(saved)
