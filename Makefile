@@ -20,7 +20,8 @@ LAB_ARGS ?=
 PYTEST_ARGS ?=
 STAMP := $(VENV)/.installed
 
-.PHONY: help install lab test model image exercises notebooks docs site lint format clean
+.PHONY: help install lab test test-service model image image-context exercises notebooks docs site \
+	lint format clean
 
 help:
 	@echo "make lab        set everything up and start JupyterLab on the course"
@@ -31,7 +32,9 @@ help:
 	@echo "make image      build the service image sentiment-api:latest (needs Docker)"
 	@echo "make docs       build the site into site/ (strict)"
 	@echo "make site       serve the site on http://127.0.0.1:$(SITE_PORT)"
-	@echo "make lint       ruff on code and notebooks, actionlint on workflows"
+	@echo "make lint       ruff, hadolint, actionlint and checkov: the lint job of CI"
+	@echo "make test-service  the reference service's tests: the test job of CI"
+	@echo "make image-context stage the wheels and the model the Dockerfile copies"
 
 # The environment is rebuilt when pyproject.toml changes; otherwise this is a no-op.
 $(STAMP): pyproject.toml
@@ -58,6 +61,9 @@ lab: model
 image: model
 	$(BIN)/launchpad image
 
+image-context: model
+	@$(BIN)/launchpad stage
+
 exercises: $(STAMP)
 	@$(BIN)/launchpad exercises
 
@@ -65,13 +71,18 @@ notebooks: model
 	$(BIN)/launchpad execute notebooks/*.ipynb solutions/*.ipynb
 	@$(MAKE) --no-print-directory exercises
 
-test: model
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+# `make test` runs every target the workflows in .github/workflows call, so CI on GitHub runs
+# nothing that this suite has not run (tests/test_workflows.py checks), then everything else.
+test: lint test-service image-context
+	$(BIN)/python -m pytest --ignore=tests/service $(PYTEST_ARGS)
+
+test-service: model
+	$(BIN)/python -m pytest tests/service
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check src tests
-	$(BIN)/actionlint
+	$(BIN)/launchpad lint
 
 format: $(STAMP)
 	$(BIN)/ruff format src tests

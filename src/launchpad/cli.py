@@ -4,6 +4,9 @@ launchpad model        build the course model if needed; print its folder last
 launchpad exercises    regenerate exercises/ from solutions/
 launchpad execute NB   execute notebooks in place and normalise them (maintainers)
 launchpad probe        print the environment probe from module 00
+launchpad image        build the service image (needs Docker)
+launchpad stage        put the wheels and the course model under build/ for `docker build`
+launchpad lint         hadolint, actionlint and checkov on the repository's files
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("notebooks", nargs="+", type=Path)
     verbs.add_parser("probe", help="check this environment")
     verbs.add_parser("image", help="build the service image sentiment-api:latest")
+    stage = verbs.add_parser("stage", help="stage the wheels and the model under ROOT/build/")
+    stage.add_argument("--root", type=Path, default=Path("."))
+    verbs.add_parser("lint", help="hadolint, actionlint and checkov on the repository")
     args = parser.parse_args(argv)
 
     if args.verb == "model":
@@ -60,6 +66,24 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {error}", file=sys.stderr)
             return 1
         print(f"built {result.tag} on {result.base_image} in {result.seconds:.0f} s")
+    elif args.verb == "stage":
+        from launchpad.containers import image
+        from launchpad.containers.engine import EngineError
+        from launchpad.model import resolve
+
+        try:
+            image.stage(resolve().path, root=args.root.resolve())
+        except EngineError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+        print(f"staged {args.root / 'build'}: wheels/ and model/")
+    elif args.verb == "lint":
+        from launchpad.linters import lint_repository
+
+        findings = lint_repository()
+        for finding in findings:
+            print(finding)
+        return 1 if findings else 0
     elif args.verb == "probe":
         from launchpad.probe import probe
 

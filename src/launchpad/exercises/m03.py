@@ -7,8 +7,6 @@ when one is reachable (in the course's CI it always is) and say how to get one w
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 from contextlib import contextmanager
 from functools import cache
@@ -144,16 +142,12 @@ def q1(answers: Answers):
     solution="Fix each line hadolint names; the solution notebook's Dockerfile passes.",
 )
 def q2(answers: Answers):
-    dockerfile = _dockerfile()
-    hadolint = Path(sys.executable).parent / "hadolint"
-    result = subprocess.run(
-        [str(hadolint), "--no-color", str(dockerfile)], capture_output=True, text=True, timeout=60
-    )
-    findings = [line.split(" ", 1)[-1] for line in result.stdout.splitlines() if line.strip()]
+    from launchpad.linters import hadolint
+
+    findings = hadolint(_dockerfile())
     expect(
-        result.returncode == 0,
-        f"hadolint found {len(findings)} problem(s); the first: "
-        f"{findings[0] if findings else result.stderr.strip()}",
+        not findings,
+        f"hadolint found {len(findings)} problem(s); the first: {findings[0] if findings else ''}",
     )
     return "hadolint is happy: the Dockerfile follows the community's best practices."
 

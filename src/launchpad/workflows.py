@@ -1,0 +1,249 @@
+"""Read GitHub Actions workflows for their meaning, and review them against the course's rules.
+
+The course's tests and the module 04 checks use the same reviewer, so a learner's workflow is
+held to exactly the rules the course's own workflows follow:
+
+- every job declares least-privilege `permissions:`; write scopes only where they are used
+- every action is pinned to a full commit SHA, with the version in a comment
+- every job has `timeout-minutes`; the workflow has a `concurrency:` group
+- nothing is pushed from a pull request
+- every `run:` step calls a Makefile target, so CI runs what `make` runs locally
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+SHA_PIN = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
+# Actions that exchange the job's OIDC token for cloud credentials (need `id-token: write`).
+OIDC_ACTIONS = (
+    "google-github-actions/auth",
+    "aws-actions/configure-aws-credentials",
+    "azure/login",
+)
+# Actions that write to a container registry (need `packages: write` on GitHub's registry).
+REGISTRY_ACTIONS = ("docker/login-action", "docker/build-push-action")
+
+
+class WorkflowError(ValueError):
+    """The file is not a workflow this reviewer can read; the message says why."""
+
+
+@dataclass(frozen=True)
+class Workflow:
+    path: Path
+    text: str
+    data: dict
+
+    @property
+    def triggers(self) -> dict:
+        """`on:` as a dict {event: settings}, whichever of the three YAML forms it was."""
+        on = self.data.get("on", {})
+        if isinstance(on, str):
+            return {on: {}}
+        if isinstance(on, list):
+            return {event: {} for event in on}
+        return {event: settings or {} for event, settings in on.items()}
+
+    @property
+    def jobs(self) -> dict[str, dict]:
+        return self.data.get("jobs") or {}
+
+    def steps(self, job: str) -> list[dict]:
+        return self.jobs[job].get("steps") or []
+
+    def run_commands(self) -> list[tuple[str, str]]:
+        """(job, command line) for every line of every `run:` step."""
+        return [
+            (job, line.strip())
+            for job in self.jobs
+            for step in self.steps(job)
+            for line in str(step.get("run", "")).splitlines()
+            if line.strip() and not line.strip().startswith("#")
+        ]
+
+    def uses(self, job: str, action: str) -> list[dict]:
+        """The steps of `job` that use `action` (any version)."""
+        return [s for s in self.steps(job) if str(s.get("uses", "")).split("@")[0] == action]
+
+
+def load(path: Path) -> Workflow:
+    """Parse a workflow file; a YAML error becomes a WorkflowError naming the line."""
+    text = path.read_text()
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark else ""
+        raise WorkflowError(f"{path.name} is not valid YAML{where}: {error}") from error
+    if not isinstance(data, dict) or "jobs" not in data:
+        raise WorkflowError(f"{path.name} has no `jobs:`; is it a workflow?")
+    # YAML 1.1 reads the key `on` as the boolean True.
+    if True in data:
+        data["on"] = data.pop(True)
+    return Workflow(path, text, data)
+
+
+def load_all(folder: Path) -> list[Workflow]:
+    return [load(path) for path in sorted(folder.glob("*.y*ml"))]
+
+
+# ---- the rules ---------------------------------------------------------------------------
+
+
+def unpinned_actions(workflow: Workflow) -> list[str]:
+    """Actions not pinned to a 40-character commit SHA with a `# vX.Y.Z` comment."""
+    problems = []
+    for line in workflow.text.splitlines():
+        match = re.match(r"\s*(?:-\s*)?uses:\s*['\"]?([^'\"\s#]+)['\"]?\s*(#.*)?$", line)
+        if not match or match[1].startswith(("./", "docker://")):
+            continue
+        action, comment = match[1], match[2] or ""
+        if not SHA_PIN.match(action):
+            problems.append(
+                f"{action} is not pinned to a commit SHA: a tag can be moved to other code."
+            )
+        elif not re.search(r"v\d", comment):
+            problems.append(f"{action.split('@')[0]} has no `# vX.Y.Z` comment after its SHA.")
+    return problems
+
+
+def missing_timeouts(workflow: Workflow) -> list[str]:
+    return [
+        f"Job `{job}` has no timeout-minutes: a hung step would burn 6 hours of runner time."
+        for job, spec in workflow.jobs.items()
+        if "timeout-minutes" not in spec
+    ]
+
+
+def missing_concurrency(workflow: Workflow) -> list[str]:
+    if "concurrency" in workflow.data or all("concurrency" in j for j in workflow.jobs.values()):
+        return []
+    return ["No `concurrency:` group: two pushes would build and deploy in parallel."]
+
+
+def permission_problems(workflow: Workflow) -> list[str]:
+    """Least privilege: read-only at the top; write scopes only on the job that uses them."""
+    top = workflow.data.get("permissions")
+    if top is None:
+        return [
+            "No top-level `permissions:`: jobs would get the repository's default token, "
+            "often read-write. Start from `permissions: {}` or `contents: read`."
+        ]
+    problems = []
+    if isinstance(top, dict) and (writes := [s for s, level in top.items() if level == "write"]):
+        problems.append(
+            f"`{', '.join(writes)}: write` is granted to every job at the top: move it to the "
+            "one job that needs it."
+        )
+    for job, spec in workflow.jobs.items():
+        granted = spec.get("permissions", top)
+        if isinstance(granted, str):  # read-all or write-all
+            problems.append(f"Job `{job}` has `permissions: {granted}`: name only the scopes used.")
+            continue
+        steps = " ".join(str(s.get("uses", "")) for s in workflow.steps(job))
+        oidc, registry = (
+            any(a in steps for a in group) for group in (OIDC_ACTIONS, REGISTRY_ACTIONS)
+        )
+        if granted.get("id-token") == "write" and not oidc:
+            problems.append(f"Job `{job}` may mint OIDC tokens (`id-token: write`) but uses none.")
+        if granted.get("packages") == "write" and not registry:
+            problems.append(f"Job `{job}` may write packages but pushes no image.")
+        if "docker/login-action" in steps and "write" not in (
+            granted.get("packages"),
+            granted.get("id-token"),
+        ):
+            problems.append(
+                f"Job `{job}` logs in to a registry with neither `packages: write` nor "
+                "`id-token: write`: the push would be refused."
+            )
+    return problems
+
+
+def pushes(step: dict) -> bool:
+    """Does this build-push-action step push? (`push:` true, or an expression)."""
+    value = (step.get("with") or {}).get("push", False)
+    return value is True or (isinstance(value, str) and value.strip() not in ("false", ""))
+
+
+def push_on_pull_request(workflow: Workflow) -> list[str]:
+    """A pull request (perhaps from a fork) must never push an image."""
+    if "pull_request" not in workflow.triggers and "pull_request_target" not in workflow.triggers:
+        return []
+    problems = []
+    for job, spec in workflow.jobs.items():
+        for step in workflow.uses(job, "docker/build-push-action"):
+            guards = f"{spec.get('if', '')} {step.get('if', '')} {step.get('with', {}).get('push')}"
+            if pushes(step) and not re.search(r"github\.(event_name|ref)\b", guards):
+                problems.append(
+                    f"Job `{job}` pushes an image on pull requests too: add "
+                    "`if: github.event_name == 'push' && github.ref == 'refs/heads/main'`."
+                )
+    return problems
+
+
+RULES = (unpinned_actions, permission_problems, missing_timeouts, missing_concurrency)
+
+
+def review(workflow: Workflow) -> list[str]:
+    """Every rule's findings for one workflow; empty means it follows the course's rules."""
+    return [problem for rule in (*RULES, push_on_pull_request) for problem in rule(workflow)]
+
+
+# ---- run: steps and the Makefile ---------------------------------------------------------
+
+
+def make_targets(command: str) -> list[str] | None:
+    """The targets of a `make ...` command line (variables and flags skipped); None if the
+    line is not a make call."""
+    words = shlex.split(command)
+    if not words or words[0] != "make":
+        return None
+    return [w for w in words[1:] if not w.startswith("-") and "=" not in w] or ["<default>"]
+
+
+def makefile_rules(makefile: Path) -> dict[str, list[str]]:
+    """{target: the targets it runs}: its prerequisites and its `$(MAKE) target` lines."""
+    rules: dict[str, list[str]] = {}
+    current = None
+    for line in makefile.read_text().splitlines():
+        rule = re.match(r"^([\w.-]+)\s*:(?!=)\s*([^#]*)", line)
+        if rule and not line.startswith("\t"):
+            current = rule[1]
+            rules.setdefault(current, []).extend(rule[2].split())
+        elif line.startswith("\t") and current:
+            for called in re.findall(r"\$\(MAKE\)(?:\s+--?[\w-]+)*\s+([\w.-]+)", line):
+                rules[current].append(called)
+    return rules
+
+
+def run_by(makefile: Path, target: str) -> set[str]:
+    """Every target that `make target` runs, itself included."""
+    rules, seen, todo = makefile_rules(makefile), set(), [target]
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo.extend(rules.get(name, []))
+    return seen
+
+
+def unknown_targets(makefile: Path, targets: list[str]) -> list[str]:
+    """The targets `make` itself cannot find (a dry run, so nothing is executed)."""
+    return [
+        target
+        for target in targets
+        if subprocess.run(
+            ["make", "--dry-run", "--file", str(makefile), target],
+            cwd=makefile.parent,
+            capture_output=True,
+            timeout=30,
+        ).returncode
+        != 0
+    ]

@@ -1,0 +1,92 @@
+"""The repository's GitHub Actions workflows: they follow the course's rules, they run nothing that
+`make test` has not run here, and the linters that `make lint` applies really reject bad ones."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from launchpad import linters, workflows
+
+
+@pytest.fixture(scope="module")
+def repo_workflows(repo):
+    found = workflows.load_all(repo / ".github" / "workflows")
+    assert {w.path.name for w in found} >= {"course-ci.yml", "service.yml", "deploy.yml"}
+    return found
+
+
+def test_every_workflow_follows_the_course_rules(repo_workflows):
+    problems = {w.path.name: workflows.review(w) for w in repo_workflows}
+    assert not any(problems.values()), problems
+
+
+def test_every_run_step_is_a_make_target_that_make_test_runs(repo, repo_workflows):
+    ran_by_make_test = workflows.run_by(repo / "Makefile", "test")
+    for workflow in repo_workflows:
+        for job, command in workflow.run_commands():
+            targets = workflows.make_targets(command)
+            assert targets, f"{workflow.path.name}/{job} runs `{command}`, not a make target"
+            missing = set(targets) - ran_by_make_test
+            assert not missing, (
+                f"{workflow.path.name}/{job} runs `make {' '.join(missing)}`, "
+                "which `make test` never runs here"
+            )
+
+
+def test_the_reference_pipeline_gates_the_push_on_lint_and_tests(repo_workflows):
+    service = next(w for w in repo_workflows if w.path.name == "service.yml")
+    assert set(service.triggers) == {"pull_request", "push"}
+    assert service.triggers["push"]["branches"] == ["main"]
+    image = service.jobs["image"]
+    assert set(image["needs"]) == {"lint", "test"}
+    assert "github.event_name == 'push'" in image["if"]
+    [build] = service.uses("image", "docker/build-push-action")
+    tags = build["with"]["tags"].splitlines()
+    assert [t.rsplit(":", 1)[1] for t in tags] == ["${{ github.sha }}", "latest"]
+    assert build["with"]["cache-from"] == "type=gha"
+    assert service.jobs["test"]["permissions"] == {"contents": "read"}
+
+
+def test_the_deploy_uses_oidc_not_keys(repo_workflows):
+    deploy = next(w for w in repo_workflows if w.path.name == "deploy.yml")
+    assert list(deploy.triggers) == ["push"] and deploy.triggers["push"]["tags"] == ["v*"]
+    [auth] = deploy.uses("deploy", "google-github-actions/auth")
+    assert "workload_identity_provider" in auth["with"]
+    assert "credentials_json" not in auth["with"]
+    assert deploy.jobs["deploy"]["permissions"]["id-token"] == "write"
+    assert "secrets." not in deploy.text.replace("secrets.GITHUB_TOKEN", "")
+
+
+BAD_WORKFLOW = """\
+name: bad
+on: [push, pull_request]
+permissions: write-all
+jobs:
+  image:
+    runs-on: ubuntu-24.04
+    steps:
+      - uses: actions/checkout@v4
+      - run: pip install -r requirements.txt && pytest
+      - uses: docker/build-push-action@v6
+        with:
+          push: true
+          tags: ${{ github.event.pull_request.title }}
+"""
+
+
+def test_a_bad_workflow_is_rejected_by_every_linter(repo, tmp_path):
+    # A copy of the repository's lint inputs with one bad workflow and one bad Dockerfile added.
+    shutil.copytree(repo / ".github", tmp_path / ".github")
+    shutil.copytree(repo / "deploy", tmp_path / "deploy")
+    (tmp_path / ".github" / "workflows" / "bad.yml").write_text(BAD_WORKFLOW)
+    (tmp_path / "deploy" / "Dockerfile.bad").write_text("FROM debian\nRUN apt-get update\n")
+
+    findings = "\n".join(linters.lint_repository(tmp_path))
+    assert "DL3006" in findings  # hadolint: untagged base image
+    assert "bad.yml" in findings  # actionlint: at least one error in the bad workflow
+    assert "CKV2_GHA_1" in findings  # checkov: write-all permissions
+    problems = "\n".join(workflows.review(workflows.load(tmp_path / ".github/workflows/bad.yml")))
+    for expected in ("not pinned", "write-all", "timeout-minutes", "concurrency", "pull requests"):
+        assert expected in problems
