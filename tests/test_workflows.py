@@ -72,7 +72,8 @@ jobs:
       - uses: docker/build-push-action@v6
         with:
           push: true
-          tags: ${{ github.event.pull_request.title }}
+          tags: user/app:latest
+      - run: echo "Built ${{ github.event.pull_request.title }}"
 """
 
 
@@ -85,7 +86,8 @@ def test_a_bad_workflow_is_rejected_by_every_linter(repo, tmp_path):
 
     findings = "\n".join(linters.lint_repository(tmp_path))
     assert "DL3006" in findings  # hadolint: untagged base image
-    assert "bad.yml" in findings  # actionlint: at least one error in the bad workflow
+    assert "potentially untrusted" in findings  # actionlint: script injection
+    assert "CKV_GHA_2" in findings  # checkov: the same injection
     assert "CKV2_GHA_1" in findings  # checkov: write-all permissions
     problems = "\n".join(workflows.review(workflows.load(tmp_path / ".github/workflows/bad.yml")))
     for expected in ("not pinned", "write-all", "timeout-minutes", "concurrency", "pull requests"):

@@ -53,10 +53,11 @@ class Workflow:
 
     @property
     def jobs(self) -> dict[str, dict]:
-        return self.data.get("jobs") or {}
+        """{job id: its settings}; a job left empty (an exercise's placeholder) is {}."""
+        return {name: spec or {} for name, spec in (self.data.get("jobs") or {}).items()}
 
     def steps(self, job: str) -> list[dict]:
-        return self.jobs[job].get("steps") or []
+        return [step for step in self.jobs.get(job, {}).get("steps") or [] if step]
 
     def run_commands(self) -> list[tuple[str, str]]:
         """(job, command line) for every line of every `run:` step."""

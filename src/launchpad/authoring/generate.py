@@ -7,7 +7,9 @@ A solution notebook is the only source of an exercise. In its code cells, the li
 - a block of plain assignments (`clf = pipeline(...)`) becomes `clf = ____  # your code here`, so
   the learner sees which name to fill in and the cell still runs;
 - any other block becomes `# YOUR CODE HERE` and, inside a function, `raise NotImplementedError`,
-  which the checks report as "not attempted yet".
+  which the checks report as "not attempted yet";
+- in a `%%writefile` cell for a file that is not Python (a Makefile, YAML, a Dockerfile), a block
+  becomes the comment `# YOUR CODE HERE` alone, so the file stays valid.
 
 Cells tagged `solution-only` (self-tests of the checks, notes for maintainers) are dropped, and
 outputs are cleared. The output is deterministic, so a test can regenerate and compare.
@@ -35,6 +37,7 @@ class GenerationError(ValueError):
 def clear_solutions(source: str, where: str = "cell") -> str:
     """Replace every solution block in one cell's source with its stub."""
     lines = source.split("\n")
+    python = not (lines[0].startswith("%%writefile") and not lines[0].rstrip().endswith(".py"))
     out: list[str] = []
     block: list[str] | None = None
     indent = ""
@@ -47,7 +50,7 @@ def clear_solutions(source: str, where: str = "cell") -> str:
         elif stripped == END:
             if block is None:
                 raise GenerationError(f"{where}, line {number}: {END} without {BEGIN}")
-            out += _stub(block, indent)
+            out += _stub(block, indent) if python else [f"{indent}# YOUR CODE HERE"]
             block = None
         elif block is not None:
             block.append(line)

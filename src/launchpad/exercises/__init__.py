@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from launchpad.exercises import m00, m01, m02, m03
+from launchpad.exercises import m00, m01, m02, m03, m04
 
 # module -> (title, questions); the progress dashboard reads this.
 MODULES = {
@@ -10,4 +10,5 @@ MODULES = {
     "01": ("Load a pretrained model", m01.QUESTIONS),
     "02": ("Wrap it in an API", m02.QUESTIONS),
     "03": ("Package it in a container", m03.QUESTIONS),
+    "04": ("Automate with CI/CD", m04.QUESTIONS),
 }
