@@ -45,7 +45,7 @@ def hadolint(dockerfile: Path) -> list[str]:
     return findings
 
 
-def checkov(target: Path, framework: str) -> list[str]:
+def checkov(target: Path, framework: str, skip: tuple[str, ...] = ()) -> list[str]:
     """checkov's failed checks for a folder (or one file), as `CHECK_ID file: name`.
 
     `--skip-download` keeps checkov offline: by default it fetches guideline links from its
@@ -54,7 +54,8 @@ def checkov(target: Path, framework: str) -> list[str]:
     flag = "--directory" if target.is_dir() else "--file"
     run = subprocess.run(
         [str(tool("checkov")), flag, str(target), "--framework", framework]
-        + ["--skip-download", "--output", "json", "--quiet"],
+        + ["--skip-download", "--output", "json", "--quiet"]
+        + [f"--skip-check={','.join(skip)}"] * bool(skip),
         capture_output=True,
         text=True,
         timeout=600,
@@ -74,8 +75,8 @@ def checkov(target: Path, framework: str) -> list[str]:
 
 
 def lint_repository(root: Path | None = None) -> list[str]:
-    """What `make lint` checks beyond ruff: every Dockerfile under deploy/ with hadolint, and
-    every workflow with actionlint and checkov."""
+    """What `make lint` checks beyond ruff: every Dockerfile under deploy/ with hadolint, every
+    workflow with actionlint and checkov, and the deployment descriptors."""
     from launchpad.paths import REPO_ROOT
 
     root = root or REPO_ROOT
@@ -87,4 +88,21 @@ def lint_repository(root: Path | None = None) -> list[str]:
     ]
     findings += actionlint(sorted(workflows.glob("*.y*ml")), cwd=root)
     findings += checkov(workflows, "github_actions")
+    return findings + deploy_findings(root / "deploy")
+
+
+def deploy_findings(deploy: Path) -> list[str]:
+    """The deployment descriptors: platform schemas, then checkov with zero failed checks."""
+    from launchpad.deploy import validate
+
+    findings = [
+        p for f in sorted((deploy / "k8s").glob("*.yaml")) for p in validate.kubernetes_problems(f)
+    ]
+    findings += validate.cloudrun_problems(deploy / "cloudrun" / "service.yaml")
+    findings += validate.beanstalk_problems(deploy / "elasticbeanstalk")
+    findings += checkov(deploy / "k8s", "kubernetes")
+    # CKV_K8S_21 ("do not use the default namespace") does not apply to Cloud Run, where the
+    # namespace is the Google Cloud project, set by gcloud, not by the file.
+    findings += checkov(deploy / "cloudrun", "kubernetes", skip=("CKV_K8S_21",))
+    findings += checkov(deploy, "dockerfile")
     return findings

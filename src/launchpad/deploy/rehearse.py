@@ -1,0 +1,160 @@
+"""Rehearse a deployment locally: run the real image under the contract a descriptor states.
+
+The container gets no network at all (`--network none`): probes and requests are sent from
+inside it with `docker exec`, to 127.0.0.1 on the port the descriptor names, as a kubelet or
+Cloud Run's front end would. So the port is exactly the descriptor's, with no clash with
+anything listening on this machine.
+
+What is checked, in order: the startup (or first) probe answers 2xx within the descriptor's
+budget; every probe answers 2xx; `POST /predict` answers a label; the process is not root;
+then SIGTERM with the platform's grace period: the process must exit 0, in time, not OOM-killed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass
+
+from launchpad.containers.engine import Engine
+from launchpad.deploy.contract import Contract, cpu_count
+
+# Sends one request from inside the container: the image's Python, no extra tools needed.
+_REQUEST = """
+import json, sys, urllib.request, urllib.error
+url, body = sys.argv[1], sys.argv[2]
+data = body.encode() if body else None
+request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+try:
+    with urllib.request.urlopen(request, timeout=5) as reply:
+        print(json.dumps([reply.status, reply.read().decode()]))
+except urllib.error.HTTPError as error:
+    print(json.dumps([error.code, error.read().decode()]))
+except OSError as error:
+    print(json.dumps([0, str(error)]))
+"""
+
+
+class RehearsalFailed(AssertionError):
+    """The image broke the contract; the message says which clause, and the last log lines."""
+
+
+@dataclass
+class Report:
+    contract: Contract
+    ready_s: float = 0.0
+    stop_s: float = 0.0
+    uid: str = ""
+    memory_used: str = ""
+    label: str = ""
+
+    def lines(self) -> list[str]:
+        c = self.contract
+        limit = f", memory limit {c.memory}" if c.memory else ""
+        return [
+            f"{c.platform} ({c.source}): port {c.port}{limit}, "
+            f"{'read-only root' if c.read_only else 'writable root'}, "
+            f"grace {c.grace_s} s",
+            f"  ready in {self.ready_s:.1f} s; probes: "
+            + ", ".join(f"{p.kind} {p.path}" for p in c.probes),
+            f"  /predict -> {self.label}; uid {self.uid}; memory in use {self.memory_used}",
+            f"  SIGTERM -> exit 0 in {self.stop_s:.1f} s",
+        ]
+
+
+class Rehearsal:
+    """`with Rehearsal(engine, image, contract) as r: report = r.run()`"""
+
+    def __init__(self, engine: Engine, image: str, contract: Contract, name: str):
+        self.engine, self.image, self.contract, self.name = engine, image, contract, name
+
+    def __enter__(self):
+        args = self.contract.docker_run_args()
+        # A limit above this machine's CPUs is refused by docker: cap it (the limit still holds
+        # on the platform; here it cannot be rehearsed above what the machine has).
+        cpus = [a for a in args if a.startswith("--cpus=")]
+        if cpus and float(cpus[0].split("=")[1]) > (os.cpu_count() or 1):
+            args[args.index(cpus[0])] = f"--cpus={cpu_count(str(os.cpu_count() or 1))}"
+        self.engine.docker("rm", "--force", self.name, check=False)
+        self.engine.docker(
+            "run", "--detach", "--name", self.name, "--network", "none", *args, self.image
+        )
+        return self
+
+    def __exit__(self, *exc):
+        self.engine.docker("rm", "--force", self.name, check=False)
+
+    def _fail(self, clause: str) -> RehearsalFailed:
+        logs = self.engine.docker("logs", self.name, check=False)
+        tail = " | ".join((logs.stdout + logs.stderr).strip().splitlines()[-3:])
+        return RehearsalFailed(f"{self.contract.platform}: {clause}. Last log lines: {tail}")
+
+    def state(self) -> dict:
+        return json.loads(self.engine.docker("inspect", self.name).stdout)[0]["State"]
+
+    def request(self, path: str, port: int | None = None, body: str = "") -> tuple[int, str]:
+        url = f"http://127.0.0.1:{port or self.contract.port}{path}"
+        run = self.engine.docker(
+            "exec", self.name, "python", "-c", _REQUEST, url, body, check=False, timeout=30
+        )
+        if run.returncode != 0:
+            return 0, (run.stderr or run.stdout).strip()[-200:]
+        status, text = json.loads(run.stdout)
+        return status, text
+
+    def run(self) -> Report:
+        report = Report(self.contract)
+        probes = self.contract.probes
+        first = probes[0] if probes else None
+        path, port, budget = (first.path, first.port, first.budget_s) if first else ("/", None, 60)
+        started = time.monotonic()
+        while True:
+            if not self.state()["Running"]:
+                raise self._fail("the container exited while starting")
+            status, _ = self.request(path, port)
+            if 200 <= status < 300:
+                break
+            if time.monotonic() - started > budget:
+                kind = first.kind if first else "first request"
+                raise self._fail(
+                    f"the {kind} probe GET {path} on port {port or self.contract.port} got no 2xx "
+                    f"within {budget:.0f} s, the descriptor's budget (last answer: {status})"
+                )
+            time.sleep(0.5)
+        report.ready_s = time.monotonic() - started
+        # Readiness and liveness may be checked once the startup probe has passed.
+        deadline = time.monotonic() + max((p.budget_s for p in probes), default=30)
+        for probe in probes:
+            while not 200 <= (status := self.request(probe.path, probe.port)[0]) < 300:
+                if time.monotonic() > deadline:
+                    raise self._fail(f"the {probe.kind} probe GET {probe.path} answered {status}")
+                time.sleep(0.5)
+        status, text = self.request("/predict", body=json.dumps({"text": "I loved this film."}))
+        if status != 200:
+            raise self._fail(f"POST /predict answered {status}: {text[:150]}")
+        answer = json.loads(text)
+        # The reference service answers {"predictions": [...]}; module 02's, {"label": ...}.
+        report.label = (answer.get("predictions") or [answer])[0].get("label", "?")
+        if report.label != "POSITIVE":
+            raise self._fail(f"POST /predict of an obviously positive text answered {text[:150]}")
+        report.uid = self.engine.docker("exec", self.name, "id", "-u").stdout.strip()
+        if report.uid == "0":
+            raise self._fail("the process runs as root (uid 0)")
+        stats = self.engine.docker(
+            "stats", "--no-stream", "--format", "{{.MemUsage}}", self.name, check=False
+        )
+        report.memory_used = stats.stdout.strip().split(" / ")[0]
+        started = time.monotonic()
+        grace = self.contract.grace_s
+        self.engine.docker("stop", "--time", str(grace), self.name, timeout=grace + 30)
+        report.stop_s = time.monotonic() - started
+        state = self.state()
+        if state.get("OOMKilled"):
+            raise self._fail(f"the container was killed for exceeding {self.contract.memory}")
+        if state["ExitCode"] != 0 or report.stop_s >= grace:
+            raise self._fail(
+                f"after SIGTERM it exited {state['ExitCode']} in {report.stop_s:.1f} s; the "
+                f"platform waits {grace} s, then kills: it must exit 0 before that"
+            )
+        return report
