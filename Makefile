@@ -8,6 +8,7 @@
 #   LAB_ARGS=...        extra JupyterLab options, e.g. LAB_ARGS=--IdentityProvider.token=secret
 #   SITE_PORT=8000      the port `make site` serves the course site on
 #   PYTEST_ARGS=...     extra arguments for pytest, e.g. PYTEST_ARGS="-k model -x"
+#   IMAGE=...           the image `make cloudrun-service` deploys (default sentiment-api:latest)
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -18,10 +19,11 @@ SITE_PORT ?= 8000
 NO_BROWSER ?=
 LAB_ARGS ?=
 PYTEST_ARGS ?=
+IMAGE ?= sentiment-api:latest
 STAMP := $(VENV)/.installed
 
-.PHONY: help install lab test test-service model image image-context exercises notebooks docs site \
-	lint format clean
+.PHONY: help install lab test test-service model image image-context cloudrun-service exercises \
+	notebooks docs site lint format clean
 
 help:
 	@echo "make lab        set everything up and start JupyterLab on the course"
@@ -35,6 +37,7 @@ help:
 	@echo "make lint       ruff, hadolint, actionlint and checkov: the lint job of CI"
 	@echo "make test-service  the reference service's tests: the test job of CI"
 	@echo "make image-context stage the wheels and the model the Dockerfile copies"
+	@echo "make cloudrun-service IMAGE=...  the Cloud Run descriptor for a release's image"
 
 # The environment is rebuilt when pyproject.toml changes; otherwise this is a no-op.
 $(STAMP): pyproject.toml
@@ -64,6 +67,10 @@ image: model
 image-context: model
 	@$(BIN)/launchpad stage
 
+# The Cloud Run service descriptor with a release's image filled in (deploy.yml passes IMAGE).
+cloudrun-service: $(STAMP)
+	@$(BIN)/launchpad cloudrun --image $(IMAGE) --out build/cloudrun-service.yaml
+
 exercises: $(STAMP)
 	@$(BIN)/launchpad exercises
 
@@ -73,7 +80,7 @@ notebooks: model
 
 # `make test` runs every target the workflows in .github/workflows call, so CI on GitHub runs
 # nothing that this suite has not run (tests/test_workflows.py checks), then everything else.
-test: lint test-service image-context
+test: lint test-service image-context cloudrun-service
 	$(BIN)/python -m pytest --ignore=tests/service $(PYTEST_ARGS)
 
 test-service: model

@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from launchpad.deploy import contract, validate
+from launchpad.deploy.render import render_cloudrun
 from launchpad.linters import checkov
 
 
@@ -98,3 +99,12 @@ def test_the_contract_is_read_from_the_descriptor(deploy):
     assert {p.port for p in read.probes} == {9090}  # probes name the port `http`
     assert "--memory=1610612736" in read.docker_run_args()
     assert read.read_only and read.tmpfs == (("/tmp", "64Mi"),) and read.user == "10001:10001"
+
+
+def test_a_release_renders_the_cloud_run_service_with_its_image(repo, tmp_path):
+    source = repo / "deploy/cloudrun/service.yaml"
+    image = "europe-west1-docker.example/p/r/sentiment-api:v1.2.0"
+    rendered = render_cloudrun(source, image, tmp_path / "service.yaml")
+    assert container(yaml.safe_load(rendered.read_text()))["image"] == image
+    with pytest.raises(ValueError, match="image"):
+        render_cloudrun(source, "", tmp_path / "empty.yaml")

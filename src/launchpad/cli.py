@@ -7,6 +7,7 @@ launchpad probe        print the environment probe from module 00
 launchpad image        build the service image (needs Docker)
 launchpad stage        put the wheels and the course model under build/ for `docker build`
 launchpad lint         hadolint, actionlint and checkov on the repository's files
+launchpad cloudrun     write deploy/cloudrun/service.yaml with a release's image filled in
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     stage = verbs.add_parser("stage", help="stage the wheels and the model under ROOT/build/")
     stage.add_argument("--root", type=Path, default=Path("."))
     verbs.add_parser("lint", help="hadolint, actionlint and checkov on the repository")
+    cloudrun = verbs.add_parser("cloudrun", help="render the Cloud Run service for an image")
+    cloudrun.add_argument("--image", required=True)
+    cloudrun.add_argument("--out", type=Path, default=Path("build/cloudrun-service.yaml"))
     args = parser.parse_args(argv)
 
     if args.verb == "model":
@@ -84,6 +88,16 @@ def main(argv: list[str] | None = None) -> int:
         for finding in findings:
             print(finding)
         return 1 if findings else 0
+    elif args.verb == "cloudrun":
+        from launchpad.deploy.render import render_cloudrun
+        from launchpad.paths import REPO_ROOT
+
+        source = REPO_ROOT / "deploy" / "cloudrun" / "service.yaml"
+        try:
+            print(f"wrote {render_cloudrun(source, args.image, args.out)} for {args.image}")
+        except ValueError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
     elif args.verb == "probe":
         from launchpad.probe import probe
 
