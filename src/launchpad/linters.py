@@ -45,8 +45,11 @@ def hadolint(dockerfile: Path) -> list[str]:
     return findings
 
 
-def checkov(target: Path, framework: str, skip: tuple[str, ...] = ()) -> list[str]:
-    """checkov's failed checks for a folder (or one file), as `CHECK_ID file: name`.
+def checkov(
+    target: Path, framework: str, skip: tuple[str, ...] = (), only: tuple[str, ...] = ()
+) -> list[str]:
+    """checkov's failed checks for a folder (or one file), as `CHECK_ID file: name`; `skip`
+    leaves checks out, `only` runs just those.
 
     `--skip-download` keeps checkov offline: by default it fetches guideline links from its
     vendor's API, which tests must not reach.
@@ -55,7 +58,8 @@ def checkov(target: Path, framework: str, skip: tuple[str, ...] = ()) -> list[st
     run = subprocess.run(
         [str(tool("checkov")), flag, str(target), "--framework", framework]
         + ["--skip-download", "--output", "json", "--quiet"]
-        + [f"--skip-check={','.join(skip)}"] * bool(skip),
+        + [f"--skip-check={','.join(skip)}"] * bool(skip)
+        + [f"--check={','.join(only)}"] * bool(only),
         capture_output=True,
         text=True,
         timeout=600,

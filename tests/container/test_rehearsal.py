@@ -25,7 +25,7 @@ def test_the_image_keeps_each_platforms_contract(engine, image, repo, platform):
         report = rehearsal.run()
     print("\n" + "\n".join(report.lines()))
     assert report.label == "POSITIVE" and report.uid != "0"
-    assert report.stop_s < terms.grace_s
+    assert report.exit_code == 0 and report.stop_s < terms.grace_s  # drained, then exit 0
 
 
 def _deployment(repo, tmp_path, change):

@@ -7,7 +7,8 @@ anything listening on this machine.
 
 What is checked, in order: the startup (or first) probe answers 2xx within the descriptor's
 budget; every probe answers 2xx; `POST /predict` answers a label; the process is not root;
-then SIGTERM with the platform's grace period: the process must exit 0, in time, not OOM-killed.
+then SIGTERM with the platform's grace period: the process must exit by itself before the
+grace period ends (0, or 143 for "ended by the SIGTERM it was sent"), and not be OOM-killed.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class Report:
     uid: str = ""
     memory_used: str = ""
     label: str = ""
+    exit_code: int | None = None
 
     def lines(self) -> list[str]:
         c = self.contract
@@ -59,7 +61,7 @@ class Report:
             f"  ready in {self.ready_s:.1f} s; probes: "
             + ", ".join(f"{p.kind} {p.path}" for p in c.probes),
             f"  /predict -> {self.label}; uid {self.uid}; memory in use {self.memory_used}",
-            f"  SIGTERM -> exit 0 in {self.stop_s:.1f} s",
+            f"  SIGTERM -> exit {self.exit_code} in {self.stop_s:.1f} s",
         ]
 
 
@@ -152,9 +154,14 @@ class Rehearsal:
         state = self.state()
         if state.get("OOMKilled"):
             raise self._fail(f"the container was killed for exceeding {self.contract.memory}")
-        if state["ExitCode"] != 0 or report.stop_s >= grace:
+        report.exit_code = state["ExitCode"]
+        if report.exit_code == 137 or report.stop_s >= grace:
             raise self._fail(
-                f"after SIGTERM it exited {state['ExitCode']} in {report.stop_s:.1f} s; the "
-                f"platform waits {grace} s, then kills: it must exit 0 before that"
+                f"SIGTERM did not stop it: it was killed after the {grace} s grace period. Is "
+                "the server PID 1 (exec-form CMD, or `exec` in a shell CMD)?"
+            )
+        if report.exit_code not in (0, 143):  # 143 = 128 + SIGTERM: ended by the signal sent
+            raise self._fail(
+                f"after SIGTERM it exited {report.exit_code}: it crashed on the way out"
             )
         return report

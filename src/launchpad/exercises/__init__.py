@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from launchpad.exercises import m00, m01, m02, m03, m04
+from launchpad.exercises import m00, m01, m02, m03, m04, m05
 
 # module -> (title, questions); the progress dashboard reads this.
 MODULES = {
@@ -11,4 +11,5 @@ MODULES = {
     "02": ("Wrap it in an API", m02.QUESTIONS),
     "03": ("Package it in a container", m03.QUESTIONS),
     "04": ("Automate with CI/CD", m04.QUESTIONS),
+    "05": ("Deploy to the cloud", m05.QUESTIONS),
 }

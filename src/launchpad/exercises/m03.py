@@ -152,7 +152,7 @@ def q2(answers: Answers):
     return "hadolint is happy: the Dockerfile follows the community's best practices."
 
 
-def _built() -> tuple:
+def built_image() -> tuple:
     """Build the learner's image (cached layers make repeats fast); return (engine, tag)."""
     dockerfile = _dockerfile()
     engine = _engine()
@@ -192,7 +192,7 @@ CMD ["sh", "-c", "exec uvicorn api.main:app --host $HOST --port $PORT"]""",
 def q3(answers: Answers):
     import httpx
 
-    engine, tag = _built()
+    engine, tag = built_image()
     with _running(engine, tag) as container:
         good = httpx.post(f"{container.base}/predict", json={"text": "Loved every minute."})
         bad = httpx.post(f"{container.base}/predict", json={"text": ""})
@@ -221,7 +221,7 @@ def q3(answers: Answers):
     ),
 )
 def q4(answers: Answers):
-    engine, tag = _built()
+    engine, tag = built_image()
     uid = engine.docker(
         "run", "--rm", "--network", "none", "--entrypoint", "id", tag, "-u"
     ).stdout.strip()
@@ -259,7 +259,7 @@ def q4(answers: Answers):
     solution="Keep the two-stage layout of the solution; install only requirements.txt.",
 )
 def q5(answers: Answers):
-    engine, tag = _built()
+    engine, tag = built_image()
     size_gb = json.loads(engine.docker("image", "inspect", tag).stdout)[0]["Size"] / 1e9
     listing = engine.docker(
         "run",

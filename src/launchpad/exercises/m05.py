@@ -1,0 +1,351 @@
+"""Module 05 — Deploy to the cloud. The learner's descriptors live in `workspace/deploy/`:
+`cloudrun.yaml` (a Cloud Run service) and `k8s.yaml` (Deployment, Service, HPA, PDB).
+
+The checks validate them with the tools the course's own descriptors pass (Cloud Run's
+documented fields, the Kubernetes schemas, checkov), check that the pieces fit together, and
+rehearse both contracts with the learner's image from module 03 on a real Docker engine.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from launchpad.checks import Answers, Incorrect, NotAttempted, ____, expect, question
+from launchpad.deploy import contract, validate
+from launchpad.paths import workspace_dir
+
+CLOUD_RUN = Path("deploy/cloudrun.yaml")
+KUBERNETES = Path("deploy/k8s.yaml")
+# The checkov checks each question applies, with what each means for this service.
+RUNTIME_CHECKS = {
+    "CKV_K8S_8": "no livenessProbe: a hung process would never be restarted",
+    "CKV_K8S_9": "no readinessProbe: pods would get traffic before the model is loaded",
+    "CKV_K8S_10": "no CPU request: the scheduler cannot place the pod where a core is free",
+    "CKV_K8S_11": "no CPU limit: one busy pod can starve its neighbours",
+    "CKV_K8S_12": "no memory request: the pod may land on a node without room for the model",
+    "CKV_K8S_13": "no memory limit: a leak takes the node down instead of just the pod",
+}
+SECURITY_CHECKS = {
+    "CKV_K8S_16": "the container is privileged: it could control the node",
+    "CKV_K8S_20": "allowPrivilegeEscalation is not false: a setuid binary could become root",
+    "CKV_K8S_22": "readOnlyRootFilesystem is not true: an attacker could rewrite the code",
+    "CKV_K8S_23": "root is not refused: set runAsNonRoot: true (and runAsUser: 10001)",
+    "CKV_K8S_28": "NET_RAW is not dropped: drop ALL capabilities",
+    "CKV_K8S_37": "capabilities are not dropped: `capabilities: {drop: [ALL]}`",
+    "CKV_K8S_40": "the user id is low: run as a high uid such as 10001, as the image does",
+}
+
+
+def _documents(relative: Path) -> list[dict]:
+    path = workspace_dir() / relative
+    if not path.exists():
+        raise NotAttempted(f"There is no {relative} yet: run its %%writefile cell.")
+    try:
+        docs = validate.documents(path)
+    except ValueError as error:
+        raise Incorrect(str(error)) from error
+    if not all(isinstance(d, dict) for d in docs):
+        raise Incorrect(f"{relative} holds something other than YAML mappings.")
+    return docs
+
+
+def _pod(deployment: dict) -> dict:
+    return ((deployment.get("spec") or {}).get("template") or {}).get("spec") or {}
+
+
+def _container(pod_spec: dict) -> dict:
+    containers = pod_spec.get("containers") or []
+    if not containers or not isinstance(containers[0], dict):
+        raise NotAttempted("The pod has no containers yet.")
+    return containers[0]
+
+
+def _deployment_container(kinds: dict[str, dict]) -> dict:
+    """The Deployment's container, once the learner has started describing it."""
+    container = _container(_pod(kinds["Deployment"]))
+    if not any(key in container for key in ("ports", "resources", "startupProbe", "env")):
+        raise NotAttempted("The container has no ports, probes or resources yet.")
+    return container
+
+
+def _cloud_run_service() -> dict:
+    [service] = _documents(CLOUD_RUN) or [{}]
+    template = (service.get("spec") or {}).get("template") or {}
+    if not (template.get("spec") or {}).get("containers"):
+        raise NotAttempted(f"{CLOUD_RUN} has no container yet.")
+    return service
+
+
+def _by_kind() -> dict[str, dict]:
+    docs = _documents(KUBERNETES)
+    kinds = {d.get("kind"): d for d in docs}
+    if "Deployment" not in kinds or not _pod(kinds["Deployment"]).get("containers"):
+        raise NotAttempted(f"{KUBERNETES} has no Deployment with a container yet.")
+    return kinds
+
+
+def _checkov(only: dict[str, str]) -> None:
+    from launchpad.linters import checkov
+
+    failed = checkov(workspace_dir() / KUBERNETES, "kubernetes", only=tuple(only))
+    ids = [finding.split()[0] for finding in failed]
+    expect(not ids, f"checkov {ids[0] if ids else ''}: {only.get(ids[0] if ids else '', '')}.")
+
+
+def _memory_bytes(quantity) -> int:
+    try:
+        return contract.docker_bytes(str(quantity))
+    except ValueError as error:
+        raise Incorrect(f"{quantity!r} is not a memory quantity such as 1Gi.") from error
+
+
+# ---- Question 1: Cloud Run --------------------------------------------------------------
+
+
+@question(
+    "05",
+    1,
+    hints=[
+        "Under spec.template.spec: `containerConcurrency: 4`, and one container with `ports: "
+        '[{name: http1, containerPort: 8080}]`, `resources.limits` (cpu "1", memory 1Gi).',
+        "A startupProbe with `httpGet: {path: /readyz, port: 8080}`, `periodSeconds: 2`, "
+        '`failureThreshold: 30`; and the annotation `autoscaling.knative.dev/maxScale: "3"` on '
+        "spec.template.metadata.",
+    ],
+    solution="See the solution notebook: deploy/cloudrun.yaml.",
+)
+def q1(answers: Answers):
+    service = _cloud_run_service()
+    problems = validate.cloudrun_problems(workspace_dir() / CLOUD_RUN)
+    expect(not problems, f"Cloud Run would refuse it: {problems[0] if problems else ''}")
+    template = service["spec"]["template"]
+    spec, container = template["spec"], template["spec"]["containers"][0]
+    expect(
+        container.get("ports"),
+        "The container declares no port: Cloud Run would assume 8080. Say so with "
+        "`ports: [{name: http1, containerPort: 8080}]`.",
+    )
+    memory = ((container.get("resources") or {}).get("limits") or {}).get("memory", "512Mi")
+    expect(
+        _memory_bytes(memory) >= 2**30,
+        f"A memory limit of {memory} is too small: PyTorch and the model need about 400 MB "
+        "before the first request. Give it at least 1Gi.",
+    )
+    concurrency = spec.get("containerConcurrency", 80)
+    expect(
+        1 <= concurrency <= 8,
+        f"containerConcurrency {concurrency}: inference is CPU-bound, so {concurrency} requests "
+        "at once on one instance wait for each other. Use a small number (4) and let Cloud Run "
+        "start more instances.",
+    )
+    annotations = (template.get("metadata") or {}).get("annotations") or {}
+    expect(
+        "autoscaling.knative.dev/maxScale" in annotations,
+        "No `autoscaling.knative.dev/maxScale` annotation: a traffic spike (or a client's retry "
+        "loop) could start 100 instances, and the bill with them.",
+    )
+    probe = container.get("startupProbe") or {}
+    expect(
+        (probe.get("httpGet") or {}).get("path") == "/readyz",
+        "No startup probe on /readyz: Cloud Run would send traffic as soon as the port opens, "
+        "before the model is loaded.",
+    )
+    budget = probe.get("periodSeconds", 10) * probe.get("failureThreshold", 3)
+    expect(
+        budget >= 30,
+        f"The startup probe gives up after {budget} s; a cold start (pull, start, model load) "
+        "can take longer. Allow at least 30 s (periodSeconds x failureThreshold).",
+    )
+    return f"A valid Cloud Run service: {memory}, {concurrency} requests per instance, probed."
+
+
+# ---- Question 2: the Kubernetes Deployment -----------------------------------------------
+
+
+@question(
+    "05",
+    2,
+    hints=[
+        "Three probes on the container: startupProbe and livenessProbe on /healthz, "
+        "readinessProbe on /readyz, all `port: http` (the name of the container port).",
+        '`resources: {requests: {cpu: "1", memory: 1Gi}, limits: {cpu: "1", memory: 1Gi}}`, '
+        'and `env: [{name: PORT, value: "8080"}]` to match `containerPort: 8080`.',
+    ],
+    solution="See the solution notebook: the Deployment in deploy/k8s.yaml.",
+)
+def q2(answers: Answers):
+    kinds = _by_kind()
+    problems = validate.kubernetes_problems(workspace_dir() / KUBERNETES)
+    expect(not problems, f"The Kubernetes schema refuses it: {problems[0] if problems else ''}")
+    container = _deployment_container(kinds)
+    for kind in ("startupProbe", "readinessProbe", "livenessProbe"):
+        expect(kind in container, f"The container has no {kind}.")
+    _checkov(RUNTIME_CHECKS)
+    ports = [p.get("containerPort") for p in container.get("ports") or []]
+    env = {e.get("name"): str(e.get("value")) for e in container.get("env") or []}
+    listens = int(env.get("PORT", 8000))  # the image listens on $PORT, 8000 by default
+    expect(
+        listens in ports,
+        f"The image listens on port {listens} (its PORT), but the container declares {ports}: "
+        "Kubernetes does not set PORT, so set it with `env` to the containerPort.",
+    )
+    return "A valid Deployment with probes, requests and limits, on the port the image uses."
+
+
+# ---- Question 3: least privilege --------------------------------------------------------
+
+
+@question(
+    "05",
+    3,
+    hints=[
+        "Pod: `securityContext: {runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001}`. "
+        "Container: `securityContext: {allowPrivilegeEscalation: false, "
+        "readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}`.",
+        "With a read-only root, mount an `emptyDir` volume at /tmp for what must be written.",
+    ],
+    solution="See the solution notebook: the securityContext blocks in deploy/k8s.yaml.",
+)
+def q3(answers: Answers):
+    kinds = _by_kind()
+    pod = _pod(kinds["Deployment"])
+    if "securityContext" not in pod and "securityContext" not in _container(pod):
+        raise NotAttempted("There is no securityContext yet, for the pod or the container.")
+    security = {
+        **(pod.get("securityContext") or {}),
+        **(_container(pod).get("securityContext") or {}),
+    }
+    expect(
+        security.get("runAsNonRoot") is True and security.get("runAsUser") != 0,
+        "Root is not refused: set `runAsNonRoot: true` (and `runAsUser: 10001`, the image's "
+        "user), so a pod that would run as root is stopped before it starts.",
+    )
+    _checkov(SECURITY_CHECKS)
+    volumes = {v.get("name"): v for v in pod.get("volumes") or []}
+    mounts = [
+        m.get("mountPath")
+        for m in _container(pod).get("volumeMounts") or []
+        if "emptyDir" in volumes.get(m.get("name"), {})
+    ]
+    expect(
+        "/tmp" in mounts,
+        "The root filesystem is read-only and there is no emptyDir at /tmp: Python and its "
+        "libraries need somewhere to write temporary files.",
+    )
+    return "Non-root, read-only, no privilege escalation, no capabilities: checkov agrees."
+
+
+# ---- Question 4: Service, autoscaler and disruption budget --------------------------------
+
+
+def _selects(selector: dict | None, labels: dict) -> bool:
+    selector = (selector or {}).get("matchLabels", selector or {})
+    return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
+
+
+@question(
+    "05",
+    4,
+    hints=[
+        "The Service's `selector` and the PDB's `selector.matchLabels` must equal the pod "
+        "template's labels; the Service's `targetPort` names the container port (`http`).",
+        "The HPA: `scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: <yours>}`, "
+        "minReplicas 2, maxReplicas 5, a CPU Utilization target. The PDB: `minAvailable: 1`.",
+    ],
+    solution="See the solution notebook: the Service, HPA and PDB in deploy/k8s.yaml.",
+)
+def q4(answers: Answers):
+    kinds = _by_kind()
+    missing = [
+        k for k in ("Service", "HorizontalPodAutoscaler", "PodDisruptionBudget") if k not in kinds
+    ]
+    if len(missing) == 3:
+        raise NotAttempted(f"{KUBERNETES} has no Service, HPA or PDB yet.")
+    expect(not missing, f"{KUBERNETES} has no {missing[0] if missing else ''}.")
+    deployment = kinds["Deployment"]
+    name = (deployment.get("metadata") or {}).get("name")
+    labels = ((deployment["spec"].get("template") or {}).get("metadata") or {}).get("labels") or {}
+    container = _container(_pod(deployment))
+    service, hpa, pdb = (
+        kinds[k] for k in ("Service", "HorizontalPodAutoscaler", "PodDisruptionBudget")
+    )
+    expect(
+        _selects(service["spec"].get("selector"), labels),
+        f"The Service selects {service['spec'].get('selector')}, but the pods are labelled "
+        f"{labels}: it would route to nothing.",
+    )
+    names = {p.get("name") for p in container.get("ports") or []}
+    numbers = {p.get("containerPort") for p in container.get("ports") or []}
+    targets = [p.get("targetPort", p.get("port")) for p in service["spec"].get("ports") or []]
+    expect(
+        targets and all(t in names | numbers for t in targets),
+        f"The Service sends to port {targets}, which the container does not declare.",
+    )
+    target = hpa["spec"].get("scaleTargetRef") or {}
+    expect(
+        (target.get("kind"), target.get("name")) == ("Deployment", name),
+        f"The HPA scales {target.get('kind')} {target.get('name')!r}, not the Deployment {name!r}.",
+    )
+    low, high = hpa["spec"].get("minReplicas", 1), hpa["spec"].get("maxReplicas", 0)
+    expect(low >= 2, "minReplicas is below 2: one pod is a single point of failure.")
+    expect(high > low, f"maxReplicas ({high}) leaves no room to scale above minReplicas ({low}).")
+    metrics = [m.get("resource", {}).get("name") for m in hpa["spec"].get("metrics") or []]
+    expect("cpu" in metrics, "The HPA does not watch CPU, the resource inference uses up.")
+    expect(
+        _selects(pdb["spec"].get("selector"), labels),
+        "The PDB's selector does not match the pods' labels: it protects nothing.",
+    )
+    floor = pdb["spec"].get("minAvailable")
+    expect(
+        isinstance(floor, int) and floor < low,
+        f"minAvailable {floor} with {low} pods: a node drain could never evict one, so "
+        "upgrades would hang. Keep it below minReplicas (1 of 2).",
+    )
+    return f"A Service in front, {low} to {high} pods on CPU, and drains that keep one serving."
+
+
+# ---- Question 5: the rehearsal ----------------------------------------------------------
+
+
+@question(
+    "05",
+    5,
+    hints=[
+        "Read the failure: it names the clause of the contract that broke (the probe, the "
+        "memory limit, the user, SIGTERM). Fix the descriptor, or the Dockerfile from module 03.",
+        "PORT must match containerPort; the memory limit must fit the model (1Gi); the probes "
+        "must name paths your service answers (/healthz, /readyz).",
+    ],
+    solution="The solution's descriptors pass; compare yours with them clause by clause.",
+)
+def q5(answers: Answers):
+    from launchpad.deploy.rehearse import Rehearsal, RehearsalFailed
+    from launchpad.exercises.m03 import built_image
+
+    _cloud_run_service()
+    _deployment_container(_by_kind())
+    terms = []
+    for relative, read in (
+        (CLOUD_RUN, contract.from_cloud_run),
+        (KUBERNETES, contract.from_kubernetes),
+    ):
+        try:
+            terms.append(read(workspace_dir() / relative))
+        except (contract.ContractError, KeyError, IndexError, TypeError) as error:
+            raise Incorrect(f"{relative}: cannot read its contract ({error}).") from error
+    engine, tag = built_image()
+    for terms_ in terms:
+        name = f"launchpad-check-rehearsal-{terms_.platform.split()[0].lower()}"
+        try:
+            with Rehearsal(engine, tag, terms_, name) as rehearsal:
+                rehearsal.run()
+        except RehearsalFailed as failure:
+            raise Incorrect(str(failure)) from failure
+    return (
+        "Rehearsed as Cloud Run and Kubernetes would run it: probes pass, /predict answers, "
+        "SIGTERM stops it in time."
+    )
+
+
+QUESTIONS = [q1, q2, q3, q4, q5]
+__all__ = ["____", "q1", "q2", "q3", "q4", "q5"]
