@@ -3,6 +3,7 @@ run (port, memory, read-only root, user, probes, grace period), must start, answ
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 
 import pytest
@@ -57,4 +58,16 @@ def test_a_descriptor_that_forgets_to_set_port_fails_its_startup_probe(
     terms = _deployment(repo, tmp_path, forget_port)
     expected = pytest.raises(RehearsalFailed, match="startup probe GET /healthz on port 8080")
     with Rehearsal(engine, image.tag, terms, "launchpad-rehearsal-noport") as rehearsal, expected:
+        rehearsal.run()
+
+
+def test_a_service_listening_on_localhost_only_fails_the_rehearsal(engine, image, repo):
+    # Every probe from inside would pass; the platform, connecting from outside, would not.
+    terms = contract.READERS["cloudrun"](repo / PLATFORMS["cloudrun"])
+    local_only = dataclasses.replace(terms, env={**terms.env, "HOST": "127.0.0.1"})
+    expected = pytest.raises(RehearsalFailed, match="listens on 127.0.0.1 only")
+    with (
+        Rehearsal(engine, image.tag, local_only, "launchpad-rehearsal-local") as rehearsal,
+        expected,
+    ):
         rehearsal.run()

@@ -10,6 +10,7 @@ rehearsal runs the image exactly that way, and a changed descriptor is a changed
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +20,8 @@ from launchpad.deploy.validate import documents
 # SIGTERM and SIGKILL.
 CLOUD_RUN_DEFAULTS = {"memory": "512Mi", "cpu": "1", "port": 8080, "grace": 10}
 # Elastic Beanstalk runs one container per instance: its memory is the instance's.
-EC2_MEMORY = {"t3.micro": "1Gi", "t3.small": "2Gi", "t3.medium": "4Gi", "t3.large": "8Gi"}
+# (The whole instance: OS, Docker and nginx share it, so the rehearsal's limit is generous.)
+EC2_MEMORY = {"t3.small": "2Gi", "t3.medium": "4Gi", "c7i.large": "4Gi", "c7i.xlarge": "8Gi"}
 # `docker stop`'s grace period, which Elastic Beanstalk's Docker platform keeps.
 DOCKER_STOP_GRACE = 10
 
@@ -55,8 +57,9 @@ class Contract:
     def docker_run_args(self) -> list[str]:
         """`docker run` options that impose this contract on a container."""
         args = [f"--env={k}={v}" for k, v in self.env.items()]
-        if self.memory:
-            args.append(f"--memory={docker_bytes(self.memory)}")
+        if self.memory:  # and no swap on top, as on the platforms: over the limit is a kill
+            limit = docker_bytes(self.memory)
+            args += [f"--memory={limit}", f"--memory-swap={limit}"]
         if self.cpus:
             args.append(f"--cpus={cpu_count(self.cpus)}")
         if self.read_only:
@@ -72,7 +75,10 @@ class Contract:
 
 
 def docker_bytes(quantity: str) -> int:
-    """A Kubernetes memory quantity (1Gi, 512Mi, 2G, 1e9) in bytes."""
+    """A Kubernetes memory quantity (1Gi, 512Mi, 2G, 1e9) in bytes; ContractError if it is not
+    one (`1GB` is a common slip: Kubernetes refuses it)."""
+    if not re.fullmatch(r"\d+(\.\d+)?(e\d+|Ki|Mi|Gi|Ti|k|M|G|T)?", str(quantity)):
+        raise ContractError(f"{quantity!r} is not a memory quantity such as 1Gi or 512Mi.")
     units = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "k": 10**3, "M": 10**6}
     units |= {"G": 10**9, "T": 10**12}
     for suffix in sorted(units, key=len, reverse=True):
@@ -83,6 +89,8 @@ def docker_bytes(quantity: str) -> int:
 
 def cpu_count(quantity: str) -> str:
     """A Kubernetes CPU quantity ("2", "500m") as docker's --cpus ("2", "0.5")."""
+    if not re.fullmatch(r"\d+(\.\d+)?m?", str(quantity)):
+        raise ContractError(f"{quantity!r} is not a CPU quantity such as 1 or 500m.")
     cpus = float(quantity[:-1]) / 1000 if quantity.endswith("m") else float(quantity)
     return f"{cpus:g}"
 
@@ -173,7 +181,8 @@ def from_beanstalk(bundle: Path) -> Contract:
             settings.setdefault(namespace, {}).update(values or {})
     port = dockerrun["Ports"][0]["ContainerPort"]
     process = settings.get("aws:elasticbeanstalk:environment:process:default", {})
-    instance = settings.get("aws:autoscaling:launchconfiguration", {}).get("InstanceType")
+    instances = settings.get("aws:ec2:instances", {}).get("InstanceTypes", "")
+    instance = str(instances).split(",")[0].strip()
     environment = settings.get("aws:elasticbeanstalk:application:environment", {})
     return Contract(
         platform="Elastic Beanstalk",

@@ -1,12 +1,15 @@
 """Rehearse a deployment locally: run the real image under the contract a descriptor states.
 
 The container gets no network at all (`--network none`): probes and requests are sent from
-inside it with `docker exec`, to 127.0.0.1 on the port the descriptor names, as a kubelet or
-Cloud Run's front end would. So the port is exactly the descriptor's, with no clash with
-anything listening on this machine.
+inside it with `docker exec`, to 127.0.0.1 on the port the descriptor names. So the port is
+exactly the descriptor's, with no clash with anything listening on this machine. A platform
+connects from outside the container (a kubelet to the pod's IP, Cloud Run's and Beanstalk's
+proxies likewise), so the rehearsal also reads the container's own socket table: the port must
+be bound on every address (0.0.0.0 or ::), not on 127.0.0.1 alone.
 
 What is checked, in order: the startup (or first) probe answers 2xx within the descriptor's
-budget; every probe answers 2xx; `POST /predict` answers a label; the process is not root;
+budget; the port is bound on all addresses; every probe answers 2xx; `POST /predict` answers a
+label; the process is not root;
 then SIGTERM with the platform's grace period: the process must exit by itself before the
 grace period ends (0, or 143 for "ended by the SIGTERM it was sent"), and not be OOM-killed.
 """
@@ -105,6 +108,24 @@ class Rehearsal:
         status, text = json.loads(run.stdout)
         return status, text
 
+    def _check_bound_everywhere(self) -> None:
+        """The port must listen on all addresses: platforms connect from outside the container."""
+        port = f"{self.contract.port:04X}"
+        table = self.engine.docker(
+            "exec", self.name, "cat", "/proc/net/tcp", "/proc/net/tcp6", check=False
+        ).stdout
+        listening = [
+            fields[1].split(":")[0]
+            for fields in (line.split() for line in table.splitlines()[1:])
+            if len(fields) > 3 and fields[3] == "0A" and fields[1].endswith(f":{port}")
+        ]
+        if listening and not any(set(address) == {"0"} for address in listening):
+            raise self._fail(
+                f"port {self.contract.port} listens on 127.0.0.1 only: the platform connects "
+                "from outside the container, so bind 0.0.0.0 (e.g. HOST=0.0.0.0 or "
+                "uvicorn --host 0.0.0.0)"
+            )
+
     def run(self) -> Report:
         report = Report(self.contract)
         probes = self.contract.probes
@@ -125,6 +146,7 @@ class Rehearsal:
                 )
             time.sleep(0.5)
         report.ready_s = time.monotonic() - started
+        self._check_bound_everywhere()
         # Readiness and liveness may be checked once the startup probe has passed.
         deadline = time.monotonic() + max((p.budget_s for p in probes), default=30)
         for probe in probes:

@@ -32,7 +32,7 @@ SECURITY_CHECKS = {
     "CKV_K8S_23": "root is not refused: set runAsNonRoot: true (and runAsUser: 10001)",
     "CKV_K8S_28": "NET_RAW is not dropped: drop ALL capabilities",
     "CKV_K8S_37": "capabilities are not dropped: `capabilities: {drop: [ALL]}`",
-    "CKV_K8S_40": "the user id is low: run as a high uid such as 10001, as the image does",
+    "CKV_K8S_40": "runAsUser is missing or low: set runAsUser: 10001, the image's own user",
 }
 
 
@@ -69,8 +69,17 @@ def _deployment_container(kinds: dict[str, dict]) -> dict:
 
 
 def _cloud_run_service() -> dict:
-    [service] = _documents(CLOUD_RUN) or [{}]
+    docs = _documents(CLOUD_RUN) or [{}]
+    expect(
+        len(docs) == 1, f"{CLOUD_RUN} holds {len(docs)} documents: a Cloud Run file is one Service."
+    )
+    [service] = docs
     template = (service.get("spec") or {}).get("template") or {}
+    if (
+        "annotations" in (template.get("metadata") or {})
+        and not template["metadata"]["annotations"]
+    ):
+        raise NotAttempted("The revision's annotations are still empty.")
     if not (template.get("spec") or {}).get("containers"):
         raise NotAttempted(f"{CLOUD_RUN} has no container yet.")
     return service
@@ -88,6 +97,8 @@ def _checkov(only: dict[str, str]) -> None:
     from launchpad.linters import checkov
 
     failed = checkov(workspace_dir() / KUBERNETES, "kubernetes", only=tuple(only))
+    if failed and failed[0].split()[0] not in only:  # checkov itself could not run
+        raise Incorrect(failed[0])
     ids = [finding.split()[0] for finding in failed]
     expect(not ids, f"checkov {ids[0] if ids else ''}: {only.get(ids[0] if ids else '', '')}.")
 
@@ -117,6 +128,8 @@ def _memory_bytes(quantity) -> int:
 def q1(answers: Answers):
     service = _cloud_run_service()
     problems = validate.cloudrun_problems(workspace_dir() / CLOUD_RUN)
+    if any("'PORT'" in p for p in problems):
+        raise Incorrect("Cloud Run sets PORT itself, to your containerPort: remove it from `env`.")
     expect(not problems, f"Cloud Run would refuse it: {problems[0] if problems else ''}")
     template = service["spec"]["template"]
     spec, container = template["spec"], template["spec"]["containers"][0]
@@ -125,24 +138,40 @@ def q1(answers: Answers):
         "The container declares no port: Cloud Run would assume 8080. Say so with "
         "`ports: [{name: http1, containerPort: 8080}]`.",
     )
-    memory = ((container.get("resources") or {}).get("limits") or {}).get("memory", "512Mi")
+    limits = (container.get("resources") or {}).get("limits") or {}
+    memory, cpu = limits.get("memory", "512Mi"), limits.get("cpu", "1")
     expect(
-        _memory_bytes(memory) >= 2**30,
+        _memory_bytes(memory) >= 10**9,
         f"A memory limit of {memory} is too small: PyTorch and the model need about 400 MB "
         "before the first request. Give it at least 1Gi.",
     )
     concurrency = spec.get("containerConcurrency", 80)
+    expect(
+        concurrency != 0,
+        "containerConcurrency 0 means 'no limit' (as many as the instance takes): inference is "
+        "CPU-bound, so set a small number such as 4.",
+    )
     expect(
         1 <= concurrency <= 8,
         f"containerConcurrency {concurrency}: inference is CPU-bound, so {concurrency} requests "
         "at once on one instance wait for each other. Use a small number (4) and let Cloud Run "
         "start more instances.",
     )
+    cpus = float(contract.cpu_count(str(cpu)))
+    expect(
+        cpus >= 1 or concurrency == 1,
+        f"With cpu {cpu} (less than one vCPU) Cloud Run allows only containerConcurrency 1.",
+    )
+    expect(
+        cpus < 4 or _memory_bytes(memory) >= 2 * 2**30,
+        f"Cloud Run needs at least 2Gi of memory for {cpu} vCPUs; you gave {memory}.",
+    )
     annotations = (template.get("metadata") or {}).get("annotations") or {}
     expect(
         "autoscaling.knative.dev/maxScale" in annotations,
-        "No `autoscaling.knative.dev/maxScale` annotation: a traffic spike (or a client's retry "
-        "loop) could start 100 instances, and the bill with them.",
+        "No `autoscaling.knative.dev/maxScale` annotation on spec.template.metadata (the "
+        "revision, not the service): a traffic spike or a client's retry loop could start 100 "
+        "instances, and the bill with them.",
     )
     probe = container.get("startupProbe") or {}
     expect(
@@ -175,15 +204,42 @@ def q1(answers: Answers):
 )
 def q2(answers: Answers):
     kinds = _by_kind()
-    problems = validate.kubernetes_problems(workspace_dir() / KUBERNETES)
-    expect(not problems, f"The Kubernetes schema refuses it: {problems[0] if problems else ''}")
+    _schema(("Deployment",))
+    deployment = kinds["Deployment"]
     container = _deployment_container(kinds)
+    selector = ((deployment.get("spec") or {}).get("selector") or {}).get("matchLabels") or {}
+    labels = ((deployment["spec"].get("template") or {}).get("metadata") or {}).get("labels") or {}
+    expect(
+        _selects(selector, labels),
+        f"The Deployment's selector {selector} does not match its pod labels {labels}: "
+        "Kubernetes refuses it.",
+    )
     for kind in ("startupProbe", "readinessProbe", "livenessProbe"):
         expect(kind in container, f"The container has no {kind}.")
+    liveness = ((container.get("livenessProbe") or {}).get("httpGet") or {}).get("path")
+    expect(
+        liveness != "/readyz",
+        "The liveness probe asks /readyz: a pod that is loading or briefly overloaded would be "
+        "killed and restarted. Liveness asks only 'is the process alive?': /healthz.",
+    )
+    for kind, quantities in (container.get("resources") or {}).items():
+        for resource, quantity in (quantities or {}).items():
+            try:
+                (contract.docker_bytes if resource == "memory" else contract.cpu_count)(
+                    str(quantity)
+                )
+            except contract.ContractError as error:
+                raise Incorrect(f"resources.{kind}.{resource}: {error}") from error
+    try:
+        contract.from_kubernetes(workspace_dir() / KUBERNETES)
+    except contract.ContractError as error:
+        raise Incorrect(str(error)) from error
     _checkov(RUNTIME_CHECKS)
     ports = [p.get("containerPort") for p in container.get("ports") or []]
-    env = {e.get("name"): str(e.get("value")) for e in container.get("env") or []}
-    listens = int(env.get("PORT", 8000))  # the image listens on $PORT, 8000 by default
+    env = {e.get("name"): str(e.get("value", "")) for e in container.get("env") or []}
+    port = env.get("PORT", "8000")  # the image listens on $PORT, 8000 by default
+    expect(port.isdigit(), f"PORT is {port!r}: give it the containerPort's number as `value`.")
+    listens = int(port)
     expect(
         listens in ports,
         f"The image listens on port {listens} (its PORT), but the container declares {ports}: "
@@ -216,7 +272,12 @@ def q3(answers: Answers):
         **(_container(pod).get("securityContext") or {}),
     }
     expect(
-        security.get("runAsNonRoot") is True and security.get("runAsUser") != 0,
+        security.get("runAsUser") != 0,
+        "runAsUser: 0 is root: with runAsNonRoot the pod would never start. Use 10001, the "
+        "image's user.",
+    )
+    expect(
+        security.get("runAsNonRoot") is True,
         "Root is not refused: set `runAsNonRoot: true` (and `runAsUser: 10001`, the image's "
         "user), so a pod that would run as root is stopped before it starts.",
     )
@@ -236,6 +297,19 @@ def q3(answers: Answers):
 
 
 # ---- Question 4: Service, autoscaler and disruption budget --------------------------------
+
+
+def _schema(kinds: tuple[str, ...]) -> None:
+    """The Kubernetes schema's verdict on the resources of these kinds only."""
+    problems = validate.kubernetes_problems(workspace_dir() / KUBERNETES)
+    ours = [p for p in problems if any(f" {kind}:" in p for kind in kinds)]
+    where = (
+        " (readOnlyRootFilesystem, allowPrivilegeEscalation and capabilities belong in the "
+        "container's securityContext; runAsUser and runAsNonRoot may go in the pod's)"
+        if ours and "securityContext" in ours[0]
+        else ""
+    )
+    expect(not ours, f"The Kubernetes schema refuses it: {ours[0] if ours else ''}{where}")
 
 
 def _selects(selector: dict | None, labels: dict) -> bool:
@@ -261,7 +335,12 @@ def q4(answers: Answers):
     ]
     if len(missing) == 3:
         raise NotAttempted(f"{KUBERNETES} has no Service, HPA or PDB yet.")
-    expect(not missing, f"{KUBERNETES} has no {missing[0] if missing else ''}.")
+    expect(
+        not missing,
+        f"{KUBERNETES} has no {missing[0] if missing else ''} (each resource is its own YAML "
+        "document, after a `---` line).",
+    )
+    _schema(("Service", "HorizontalPodAutoscaler", "PodDisruptionBudget"))
     deployment = kinds["Deployment"]
     name = (deployment.get("metadata") or {}).get("name")
     labels = ((deployment["spec"].get("template") or {}).get("metadata") or {}).get("labels") or {}
@@ -286,20 +365,34 @@ def q4(answers: Answers):
         (target.get("kind"), target.get("name")) == ("Deployment", name),
         f"The HPA scales {target.get('kind')} {target.get('name')!r}, not the Deployment {name!r}.",
     )
+    expect(
+        target.get("apiVersion") == "apps/v1",
+        f"The HPA's scaleTargetRef says apiVersion {target.get('apiVersion')!r}: Deployments "
+        "are apps/v1.",
+    )
     low, high = hpa["spec"].get("minReplicas", 1), hpa["spec"].get("maxReplicas", 0)
     expect(low >= 2, "minReplicas is below 2: one pod is a single point of failure.")
     expect(high > low, f"maxReplicas ({high}) leaves no room to scale above minReplicas ({low}).")
     metrics = [m.get("resource", {}).get("name") for m in hpa["spec"].get("metrics") or []]
+    if "targetCPUUtilizationPercentage" in hpa["spec"]:  # autoscaling/v1
+        metrics.append("cpu")
     expect("cpu" in metrics, "The HPA does not watch CPU, the resource inference uses up.")
     expect(
         _selects(pdb["spec"].get("selector"), labels),
         "The PDB's selector does not match the pods' labels: it protects nothing.",
     )
-    floor = pdb["spec"].get("minAvailable")
+    budget = pdb["spec"]
+    floor, spare = budget.get("minAvailable"), budget.get("maxUnavailable")
+    if isinstance(floor, str) and floor.endswith("%"):  # a share of the pods, rounded up
+        floor = -(-low * int(floor[:-1]) // 100)
+    if isinstance(spare, str) and spare.endswith("%"):
+        spare = -(-low * int(spare[:-1]) // 100)
+    drainable = floor < low if isinstance(floor, int) else isinstance(spare, int) and spare >= 1
     expect(
-        isinstance(floor, int) and floor < low,
-        f"minAvailable {floor} with {low} pods: a node drain could never evict one, so "
-        "upgrades would hang. Keep it below minReplicas (1 of 2).",
+        drainable,
+        f"The PDB lets no pod go (minAvailable {budget.get('minAvailable')}, maxUnavailable "
+        f"{budget.get('maxUnavailable')}, with {low} pods): a node drain could never evict one, "
+        "so upgrades would hang. Use minAvailable: 1 (of 2).",
     )
     return f"A Service in front, {low} to {high} pods on CPU, and drains that keep one serving."
 
@@ -331,7 +424,8 @@ def q5(answers: Answers):
     ):
         try:
             terms.append(read(workspace_dir() / relative))
-        except (contract.ContractError, KeyError, IndexError, TypeError) as error:
+            terms[-1].docker_run_args()  # quantities that docker cannot take
+        except (ValueError, KeyError, IndexError, TypeError) as error:
             raise Incorrect(f"{relative}: cannot read its contract ({error}).") from error
     engine, tag = built_image()
     for terms_ in terms:
