@@ -20,6 +20,8 @@ from pathlib import Path
 
 import yaml
 
+from launchpad import yamlfile
+
 SHA_PIN = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
 # Actions that exchange the job's OIDC token for cloud credentials (need `id-token: write`).
 OIDC_ACTIONS = (
@@ -101,9 +103,7 @@ def load(path: Path) -> Workflow:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark else ""
-        raise WorkflowError(f"{path.name} is not valid YAML{where}: {error}") from error
+        raise WorkflowError(yamlfile.problem(path, error)) from error
     if not isinstance(data, dict) or "jobs" not in data:
         raise WorkflowError(f"{path.name} has no `jobs:`; is it a workflow?")
     # YAML 1.1 reads the key `on` as the boolean True.

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from launchpad.deploy.validate import documents
+from launchpad.yamlfile import documents
 
 # Cloud Run's documented defaults: memory and CPU of an instance, and the time between
 # SIGTERM and SIGKILL.
@@ -125,7 +125,7 @@ def from_kubernetes(path: Path) -> Contract:
         raise ContractError("The container declares no `ports:` with a containerPort.")
     port = next(iter(ports.values()))
     security = {**(pod.get("securityContext") or {}), **(container.get("securityContext") or {})}
-    volumes = {v["name"]: v for v in pod.get("volumes") or []}
+    volumes = {v.get("name"): v for v in pod.get("volumes") or []}
     limits = (container.get("resources") or {}).get("limits") or {}
     user = security.get("runAsUser")
     kinds = ("startup", "readiness", "liveness")
@@ -139,9 +139,12 @@ def from_kubernetes(path: Path) -> Contract:
         cpus=str(limits["cpu"]) if "cpu" in limits else None,
         read_only=bool(security.get("readOnlyRootFilesystem")),
         tmpfs=tuple(
-            (m["mountPath"], (volumes[m["name"]]["emptyDir"] or {}).get("sizeLimit", "64Mi"))
+            (
+                m.get("mountPath"),
+                (volumes[m.get("name")]["emptyDir"] or {}).get("sizeLimit", "64Mi"),
+            )
             for m in container.get("volumeMounts") or []
-            if "emptyDir" in volumes.get(m["name"], {})
+            if "emptyDir" in volumes.get(m.get("name"), {})
         ),
         user=f"{user}:{security.get('runAsGroup', user)}" if user is not None else None,
         no_new_privileges=security.get("allowPrivilegeEscalation") is False,

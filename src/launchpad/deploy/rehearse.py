@@ -16,6 +16,7 @@ grace period ends (0, or 143 for "ended by the SIGTERM it was sent"), and not be
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import time
@@ -75,15 +76,21 @@ class Rehearsal:
         self.engine, self.image, self.contract, self.name = engine, image, contract, name
 
     def __enter__(self):
-        args = self.contract.docker_run_args()
+        terms, machine = self.contract, os.cpu_count() or 1
         # A limit above this machine's CPUs is refused by docker: cap it (the limit still holds
         # on the platform; here it cannot be rehearsed above what the machine has).
-        cpus = [a for a in args if a.startswith("--cpus=")]
-        if cpus and float(cpus[0].split("=")[1]) > (os.cpu_count() or 1):
-            args[args.index(cpus[0])] = f"--cpus={cpu_count(str(os.cpu_count() or 1))}"
+        if terms.cpus and float(cpu_count(terms.cpus)) > machine:
+            terms = dataclasses.replace(terms, cpus=str(machine))
         self.engine.docker("rm", "--force", self.name, check=False)
         self.engine.docker(
-            "run", "--detach", "--name", self.name, "--network", "none", *args, self.image
+            "run",
+            "--detach",
+            "--name",
+            self.name,
+            "--network",
+            "none",
+            *terms.docker_run_args(),
+            self.image,
         )
         return self
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from launchpad.deploy.validate import cloudrun_problems, documents
+from launchpad.deploy.validate import cloudrun_problems
+from launchpad.yamlfile import documents
 
 
 def render_cloudrun(source: Path, image: str, target: Path) -> Path:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import yaml
+from launchpad.yamlfile import documents
 
 SCHEMAS = Path(__file__).parent / "schemas"
 # The Kubernetes version the manifests are checked against: a version every big cloud still runs.
@@ -33,35 +33,6 @@ EB_NAMESPACES = {
     "aws:autoscaling:trigger",
     "aws:ec2:instances",
 }
-
-
-class _StrictLoader(yaml.SafeLoader):
-    """Refuses a key given twice in one mapping, as the Kubernetes API server does. PyYAML would
-    keep the last one silently: two resources with a forgotten `---` between them would merge."""
-
-    def construct_mapping(self, node, deep=False):
-        keys = [self.construct_object(key, deep=deep) for key, _ in node.value]
-        for number, key in enumerate(keys):
-            if key in keys[:number]:
-                raise yaml.constructor.ConstructorError(
-                    None,
-                    None,
-                    f"the key {key!r} appears twice (a missing `---` between two resources?)",
-                    node.value[number][0].start_mark,
-                )
-        return super().construct_mapping(node, deep=deep)
-
-
-def documents(path: Path) -> list[dict]:
-    """The YAML documents in a file (a `---` separated file may hold several)."""
-    try:
-        docs = [d for d in yaml.load_all(path.read_text(), Loader=_StrictLoader) if d is not None]
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark else ""
-        problem = getattr(error, "problem", None) or str(error)
-        raise ValueError(f"{path.name} is not valid YAML{where}: {problem}") from error
-    return docs
 
 
 def _schema_problems(instance, schema_name: str, label: str) -> list[str]:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from launchpad import workflows
+from launchpad import workflows, yamlfile
 from launchpad.checks import Answers, Incorrect, NotAttempted, ____, expect, question
 from launchpad.linters import VENV_BIN
 from launchpad.paths import link_or_copy, workspace_dir
@@ -501,7 +501,7 @@ def q6(answers: Answers):
     try:
         config = yaml.safe_load(path.read_text()) or {}
     except yaml.YAMLError as error:
-        raise Incorrect(f"{PRE_COMMIT} is not valid YAML: {error}") from error
+        raise Incorrect(yamlfile.problem(path, error)) from error
     repos = config.get("repos") or []
     remote = [r.get("repo") for r in repos if r.get("repo") != "local"]
     expect(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from launchpad import yamlfile
 from launchpad.checks import Answers, Incorrect, NotAttempted, ____, expect, question
 from launchpad.deploy import contract, validate
 from launchpad.paths import workspace_dir
@@ -41,7 +42,7 @@ def _documents(relative: Path) -> list[dict]:
     if not path.exists():
         raise NotAttempted(f"There is no {relative} yet: run its %%writefile cell.")
     try:
-        docs = validate.documents(path)
+        docs = yamlfile.documents(path)
     except ValueError as error:
         raise Incorrect(str(error)) from error
     if not all(isinstance(d, dict) for d in docs):
@@ -282,14 +283,14 @@ def q3(answers: Answers):
         "user), so a pod that would run as root is stopped before it starts.",
     )
     _checkov(SECURITY_CHECKS)
-    volumes = {v.get("name"): v for v in pod.get("volumes") or []}
-    mounts = [
-        m.get("mountPath")
-        for m in _container(pod).get("volumeMounts") or []
-        if "emptyDir" in volumes.get(m.get("name"), {})
-    ]
+    try:
+        writable = [
+            path for path, _ in contract.from_kubernetes(workspace_dir() / KUBERNETES).tmpfs
+        ]
+    except contract.ContractError as error:
+        raise Incorrect(str(error)) from error
     expect(
-        "/tmp" in mounts,
+        "/tmp" in writable,
         "The root filesystem is read-only and there is no emptyDir at /tmp: Python and its "
         "libraries need somewhere to write temporary files.",
     )
