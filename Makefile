@@ -28,7 +28,7 @@ STAMP := $(VENV)/.installed
 help:
 	@echo "make lab        set everything up and start JupyterLab on the course"
 	@echo "make test       run the whole test suite"
-	@echo "make model      build the course model (cached) and print its folder"
+	@echo "make model      build the course model and its ONNX export (cached); print their folders"
 	@echo "make exercises  regenerate exercises/ from solutions/"
 	@echo "make notebooks  re-execute notebooks/ and solutions/ and store them (authors)"
 	@echo "make image      build the service image sentiment-api:latest (needs Docker)"
@@ -50,8 +50,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The course model, and its ONNX int8 export that module 06 serves (both cached).
 model: $(STAMP)
 	@$(BIN)/launchpad model
+	@$(BIN)/launchpad onnx
 
 lab: model
 	$(BIN)/jupyter lab --ServerApp.ip=$(LAB_IP) --ServerApp.port=$(LAB_PORT) \

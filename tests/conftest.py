@@ -25,6 +25,13 @@ def course_model_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
+def course_onnx_dir(course_model_dir) -> Path:
+    from launchpad.onnx_model import ensure_onnx
+
+    return ensure_onnx(course_model_dir)
+
+
+@pytest.fixture(scope="session")
 def repo() -> Path:
     return REPO_ROOT
 

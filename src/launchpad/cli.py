@@ -1,6 +1,7 @@
 """`launchpad` command line: the verbs the Makefile calls.
 
 launchpad model        build the course model if needed; print its folder last
+launchpad onnx         export the course model to ONNX int8 if needed; print its folder last
 launchpad exercises    regenerate exercises/ from solutions/
 launchpad execute NB   execute notebooks in place and normalise them (maintainers)
 launchpad probe        print the environment probe from module 00
@@ -21,6 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="launchpad", description=__doc__.splitlines()[0])
     verbs = parser.add_subparsers(dest="verb", required=True)
     verbs.add_parser("model", help="build (or verify) the course model and print its folder")
+    verbs.add_parser("onnx", help="export the course model to ONNX int8; print its folder")
     ex = verbs.add_parser("exercises", help="generate exercise notebooks from solutions")
     ex.add_argument("--solutions", type=Path, default=Path("solutions"))
     ex.add_argument("--out", type=Path, default=Path("exercises"))
@@ -36,12 +38,13 @@ def main(argv: list[str] | None = None) -> int:
     cloudrun.add_argument("--out", type=Path, default=Path("build/cloudrun-service.yaml"))
     args = parser.parse_args(argv)
 
-    if args.verb == "model":
+    if args.verb in ("model", "onnx"):
         from launchpad.course_model import ensure
         from launchpad.data import DataError
+        from launchpad.onnx_model import ensure_onnx
 
         try:
-            print(ensure().resolve())
+            print((ensure() if args.verb == "model" else ensure_onnx()).resolve())
         except DataError as error:
             print(f"error: {error}", file=sys.stderr)
             return 1

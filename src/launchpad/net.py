@@ -18,7 +18,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_ready(base: str, timeout: float, died: Callable[[], str | None] = lambda: None) -> float:
+def wait_ready(
+    base: str,
+    timeout: float,
+    died: Callable[[], str | None] = lambda: None,
+    interval: float = 0.3,
+) -> float:
     """Poll `base`/readyz until it answers 200; return the seconds it took.
 
     `died()` returns None while the server is alive, or why it is not (its last log lines)."""
@@ -35,4 +40,4 @@ def wait_ready(base: str, timeout: float, died: Callable[[], str | None] = lambd
             raise NotReady(f"exited before it was ready: {reason}")
         if time.monotonic() - started > timeout:
             raise NotReady(f"/readyz did not answer 200 within {timeout:.0f} s")
-        time.sleep(0.3)
+        time.sleep(interval)

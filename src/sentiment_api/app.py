@@ -11,8 +11,10 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from sentiment_api import errors
-from sentiment_api.inference import ModelLoadError, SentimentModel, default_model_dir
+from sentiment_api.backends import backend_class
+from sentiment_api.batching import MicroBatcher, QueueFull
 from sentiment_api.middleware import RequestContext
+from sentiment_api.predictions import Model, ModelLoadError, default_model_dir
 from sentiment_api.schemas import (
     ErrorResponse,
     ModelInfo,
@@ -25,35 +27,55 @@ from sentiment_api.settings import Settings
 log = logging.getLogger("sentiment_api")
 ERROR_RESPONSES = {code: {"model": ErrorResponse} for code in (400, 413, 415, 422, 500, 503)}
 RETRY_AFTER_S = "5"
+# A full queue drains in a few forward passes, so a client may try again almost at once.
+OVERLOADED_RETRY_AFTER_S = "1"
 
 
 class ModelSlot:
-    """The model and where it is in its life: loading → ready, or loading → failed."""
+    """The model and where it is in its life: loading → ready, or loading → failed. Once
+    ready, requests reach it through the batcher."""
 
     def __init__(self):
-        self.model: SentimentModel | None = None
+        self.model: Model | None = None
+        self.batcher: MicroBatcher | None = None
         self.status = "loading"
         self.detail: str | None = None
 
 
 def create_app(
-    settings: Settings | None = None, load_model: Callable[[Settings], SentimentModel] | None = None
+    settings: Settings | None = None, load_model: Callable[[Settings], Model] | None = None
 ) -> FastAPI:
     """Build the app. `load_model` is replaceable so tests can inject a failing loader."""
     settings = settings or Settings()
     load_model = load_model or _load_model
     slot = ModelSlot()
-    # One forward pass at a time: PyTorch already uses every thread it is given, and queued
-    # requests wait here instead of fighting over the cores.
-    limiter = anyio.CapacityLimiter(1)
+    try:
+        # Import the backend's libraries now, in the main thread, before the loader thread
+        # runs: importing transformers from two threads at once is not safe.
+        backend_class(settings.backend)
+    except ImportError as error:
+        slot.status = "failed"
+        slot.detail = (
+            f"BACKEND={settings.backend} needs the {error.name} package, which is not installed"
+            " (the slim image serves BACKEND=onnx only)."
+        )
 
     # --8<-- [start:lifespan]
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        loading = asyncio.create_task(_load_in_background(slot, settings, load_model))
+        if slot.status == "failed":
+            log.error("model cannot load", extra={"error": slot.detail})
+        if slot.model is None:
+            loading = asyncio.create_task(_load_in_background(slot, settings, load_model))
+        else:  # served before (a test client per request): the model stays loaded
+            loading = None
+            _start_batcher(slot, settings)
         yield
-        if not loading.done():
+        if loading is not None and not loading.done():
             loading.cancel()
+        if slot.batcher is not None:
+            await slot.batcher.stop()
+            slot.batcher = None
         log.info("shutdown complete")
 
     # --8<-- [end:lifespan]
@@ -105,18 +127,25 @@ def create_app(
         summary="Classify one text or a batch of texts.",
     )
     async def predict(body: PredictRequest):  # type: ignore[valid-type]
-        model = slot.model
-        if model is None:
+        model, batcher = slot.model, slot.batcher
+        if model is None or batcher is None:
             return errors.error_response(
                 503,
                 "not_ready",
                 f"The model is {slot.status}.",
                 headers={"Retry-After": RETRY_AFTER_S},
             )
-        texts = body.batch()
-        # Inference blocks for milliseconds of CPU: run it in a worker thread so the event
-        # loop keeps answering health checks and accepting other requests meanwhile.
-        predictions = await anyio.to_thread.run_sync(model.predict, texts, limiter=limiter)
+        try:
+            # Waits in the batcher's queue, then shares a forward pass (run in a worker
+            # thread, so the event loop keeps answering) with the requests around it.
+            predictions = await batcher.submit(body.batch())
+        except QueueFull:
+            return errors.error_response(
+                503,
+                "overloaded",
+                "The service is at capacity; try again shortly.",
+                headers={"Retry-After": OVERLOADED_RETRY_AFTER_S},
+            )
         return PredictResponse(
             model=ModelInfo(name=model.name, version=model.version),
             predictions=[{"label": p.label, "score": p.score} for p in predictions],
@@ -129,15 +158,17 @@ def create_app(
     return app
 
 
-def _load_model(settings: Settings) -> SentimentModel:
-    path = Path(settings.model_dir) if settings.model_dir else default_model_dir()
-    return SentimentModel(path, threads=settings.inference_threads)
+def _load_model(settings: Settings) -> Model:
+    path = Path(settings.model_dir) if settings.model_dir else default_model_dir(settings.backend)
+    return backend_class(settings.backend)(path, threads=settings.inference_threads)
 
 
 async def _load_in_background(
-    slot: ModelSlot, settings: Settings, load_model: Callable[[Settings], SentimentModel]
+    slot: ModelSlot, settings: Settings, load_model: Callable[[Settings], Model]
 ) -> None:
-    log.info("loading model")
+    if slot.status == "failed":
+        return
+    log.info("loading model", extra={"backend": settings.backend})
     try:
         model = await anyio.to_thread.run_sync(load_model, settings)
         await anyio.to_thread.run_sync(model.predict, ["warm-up request"])
@@ -148,4 +179,16 @@ async def _load_in_background(
             log.exception("unexpected error while loading the model")
         return
     slot.model, slot.status = model, "ready"
+    _start_batcher(slot, settings)
     log.info("model ready", extra={"model": model.name, "version": model.version})
+
+
+def _start_batcher(slot: ModelSlot, settings: Settings) -> None:
+    """The batcher's worker runs on the event loop of the lifespan that starts it."""
+    slot.batcher = MicroBatcher(
+        slot.model.predict,
+        max_texts=settings.batch_max_texts,
+        max_wait_s=settings.batch_max_wait_ms / 1000,
+        max_queue=settings.queue_max_requests,
+    )
+    slot.batcher.start()

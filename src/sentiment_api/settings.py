@@ -24,7 +24,19 @@ class Settings(BaseSettings):
     max_text_chars: int = Field(1000, ge=1, description="Longest text accepted, in characters.")
     max_batch_size: int = Field(32, ge=1, description="Most texts accepted in one request.")
     max_body_bytes: int = Field(65536, ge=1024, description="Largest request body accepted.")
-    inference_threads: int = Field(1, ge=1, description="PyTorch threads per inference call.")
+    backend: Literal["torch", "onnx"] = Field(
+        "torch", description="What runs the model: PyTorch, or ONNX Runtime on an exported model."
+    )
+    inference_threads: int = Field(1, ge=1, description="Threads per forward pass.")
+    batch_max_texts: int = Field(
+        32, ge=1, description="Most texts in one forward pass; 1 turns micro-batching off."
+    )
+    batch_max_wait_ms: float = Field(
+        2.0, ge=0, le=1000, description="How long a batch waits for more requests to join it."
+    )
+    queue_max_requests: int = Field(
+        64, ge=1, description="Requests that may wait for the model; beyond it, 503 at once."
+    )
     shutdown_timeout_s: float = Field(
         20.0, gt=0, description="On SIGTERM, how long in-flight requests may take to finish."
     )

@@ -80,7 +80,7 @@ def test_missing_model_dir_without_toolkit_says_set_model_dir(monkeypatch):
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", no_toolkit)
-    from sentiment_api.inference import default_model_dir
+    from sentiment_api.predictions import default_model_dir
 
     with pytest.raises(ModelLoadError, match="Set MODEL_DIR"):
         default_model_dir()

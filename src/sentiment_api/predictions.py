@@ -1,0 +1,63 @@
+"""What every inference backend shares: the prediction type, the load error, the model's
+identity, and where the model folder is when none is configured."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+# Longest input, in tokens, that a backend feeds the model; longer texts are truncated.
+MAX_TOKENS = 256
+
+
+class ModelLoadError(RuntimeError):
+    """The model folder is missing or unusable."""
+
+
+@dataclass(frozen=True)
+class Prediction:
+    label: str
+    score: float
+
+
+class Model(Protocol):
+    """A loaded model, whatever runs it."""
+
+    name: str
+    version: str
+
+    def predict(self, texts: list[str]) -> list[Prediction]:
+        """Classify a batch. Blocking: call it from a worker thread, not the event loop."""
+        ...
+
+
+def read_config(path: Path) -> dict:
+    """The folder's config.json, or a ModelLoadError that names the folder."""
+    try:
+        return json.loads((path / "config.json").read_text())
+    except FileNotFoundError as error:
+        raise ModelLoadError(f"{path} is not a model folder (no config.json).") from error
+    except (OSError, ValueError) as error:
+        raise ModelLoadError(f"{path}/config.json is unreadable: {error}") from error
+
+
+def identity(path: Path) -> tuple[str, str]:
+    """Name and version: the course model's manifest, else the folder's name and config."""
+    manifest = path / "launchpad-manifest.json"
+    if manifest.is_file():
+        data = json.loads(manifest.read_text())
+        return data["name"], data["version"]
+    return path.name, str(read_config(path).get("transformers_version", "unknown"))
+
+
+def default_model_dir(backend: str = "torch") -> Path:
+    """The course model (or its ONNX export), when MODEL_DIR is unset and the course toolkit is
+    installed."""
+    try:
+        from launchpad.model import resolve
+        from launchpad.onnx_model import ensure_onnx
+    except ImportError as error:
+        raise ModelLoadError("Set MODEL_DIR to the folder of the model to serve.") from error
+    return ensure_onnx(resolve().path) if backend == "onnx" else resolve().path
