@@ -9,6 +9,7 @@
 #   SITE_PORT=8000      the port `make site` serves the course site on
 #   PYTEST_ARGS=...     extra arguments for pytest, e.g. PYTEST_ARGS="-k model -x"
 #   IMAGE=...           the image `make cloudrun-service` deploys (default sentiment-api:latest)
+#   VARIANT=torch       what `make image` serves with: torch, or onnx for the slim image
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -20,6 +21,7 @@ NO_BROWSER ?=
 LAB_ARGS ?=
 PYTEST_ARGS ?=
 IMAGE ?= sentiment-api:latest
+VARIANT ?= torch
 STAMP := $(VENV)/.installed
 
 .PHONY: help install lab test test-service model image image-context cloudrun-service exercises \
@@ -32,6 +34,7 @@ help:
 	@echo "make exercises  regenerate exercises/ from solutions/"
 	@echo "make notebooks  re-execute notebooks/ and solutions/ and store them (authors)"
 	@echo "make image      build the service image sentiment-api:latest (needs Docker)"
+	@echo "make image VARIANT=onnx  the slim image sentiment-api:onnx: ONNX Runtime, no PyTorch"
 	@echo "make docs       build the site into site/ (strict)"
 	@echo "make site       serve the site on http://127.0.0.1:$(SITE_PORT)"
 	@echo "make lint       ruff, hadolint, actionlint and checkov: the lint job of CI"
@@ -64,10 +67,10 @@ lab: model
 # BASE_IMAGE=... overrides the base (default python:3.11-slim, or a local Debian image made with
 # debootstrap when that cannot be pulled).
 image: model
-	$(BIN)/launchpad image
+	$(BIN)/launchpad image --variant $(VARIANT)
 
 image-context: model
-	@$(BIN)/launchpad stage
+	@$(BIN)/launchpad stage --variant $(VARIANT)
 
 # The Cloud Run service descriptor with a release's image filled in (deploy.yml passes IMAGE).
 cloudrun-service: $(STAMP)

@@ -5,8 +5,8 @@ launchpad onnx         export the course model to ONNX int8 if needed; print its
 launchpad exercises    regenerate exercises/ from solutions/
 launchpad execute NB   execute notebooks in place and normalise them (maintainers)
 launchpad probe        print the environment probe from module 00
-launchpad image        build the service image (needs Docker)
-launchpad stage        put the wheels and the course model under build/ for `docker build`
+launchpad image        build the service image (needs Docker); --variant onnx: the slim one
+launchpad stage        put the wheels and the model under build/ for `docker build`
 launchpad lint         hadolint, actionlint and checkov on the repository's files
 launchpad cloudrun     write deploy/cloudrun/service.yaml with a release's image filled in
 """
@@ -29,9 +29,16 @@ def main(argv: list[str] | None = None) -> int:
     run = verbs.add_parser("execute", help="execute notebooks in place and normalise them")
     run.add_argument("notebooks", nargs="+", type=Path)
     verbs.add_parser("probe", help="check this environment")
-    verbs.add_parser("image", help="build the service image sentiment-api:latest")
+    image = verbs.add_parser("image", help="build the service image (sentiment-api:latest)")
     stage = verbs.add_parser("stage", help="stage the wheels and the model under ROOT/build/")
     stage.add_argument("--root", type=Path, default=Path("."))
+    for verb in (image, stage):
+        verb.add_argument(
+            "--variant",
+            choices=("torch", "onnx"),
+            default="torch",
+            help="torch: PyTorch (default); onnx: the slim image on the int8 export",
+        )
     verbs.add_parser("lint", help="hadolint, actionlint and checkov on the repository")
     cloudrun = verbs.add_parser("cloudrun", help="render the Cloud Run service for an image")
     cloudrun.add_argument("--image", required=True)
@@ -59,31 +66,25 @@ def main(argv: list[str] | None = None) -> int:
         for path in args.notebooks:
             execute_in_place(path)
             print(f"executed {path}")
-    elif args.verb == "image":
+    elif args.verb in ("image", "stage"):
         from launchpad.containers import engine, image
-        from launchpad.model import resolve
 
+        variant = image.VARIANTS[args.variant]
         try:
+            model_dir = _model_for(variant)
+            if args.verb == "stage":
+                image.stage(model_dir, root=args.root.resolve(), variant=variant)
+                print(f"staged {args.root / variant.staged}: requirements.txt, wheels/, model/")
+                return 0
             docker = engine.find_or_start()
             try:
-                result = image.build(docker, resolve().path)
+                result = image.build(docker, model_dir, variant)
             finally:
                 docker.stop()
         except engine.EngineError as error:
             print(f"error: {error}", file=sys.stderr)
             return 1
         print(f"built {result.tag} on {result.base_image} in {result.seconds:.0f} s")
-    elif args.verb == "stage":
-        from launchpad.containers import image
-        from launchpad.containers.engine import EngineError
-        from launchpad.model import resolve
-
-        try:
-            image.stage(resolve().path, root=args.root.resolve())
-        except EngineError as error:
-            print(f"error: {error}", file=sys.stderr)
-            return 1
-        print(f"staged {args.root / 'build'}: wheels/ and model/")
     elif args.verb == "lint":
         from launchpad.linters import lint_repository
 
@@ -107,6 +108,14 @@ def main(argv: list[str] | None = None) -> int:
         for line in probe().lines():
             print(line)
     return 0
+
+
+def _model_for(variant) -> Path:
+    """The model folder an image variant serves: the course model or its int8 export."""
+    from launchpad.model import resolve
+    from launchpad.onnx_model import ensure_onnx
+
+    return ensure_onnx(resolve().path) if variant.backend == "onnx" else resolve().path
 
 
 if __name__ == "__main__":

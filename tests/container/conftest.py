@@ -26,3 +26,8 @@ def engine():
 @pytest.fixture(scope="session")
 def image(engine, course_model_dir) -> images.BuildResult:
     return images.build(engine, course_model_dir)
+
+
+@pytest.fixture(scope="session")
+def slim_image(engine, course_onnx_dir) -> images.BuildResult:
+    return images.build(engine, course_onnx_dir, images.ONNX)

@@ -20,9 +20,27 @@ from launchpad.containers.base_image import ensure_base_image
 from launchpad.containers.engine import Engine, EngineError
 from launchpad.paths import REPO_ROOT, cache_dir, link_or_copy
 
-TAG = "sentiment-api:latest"
-DOCKERFILE = REPO_ROOT / "deploy" / "docker" / "Dockerfile"
-REQUIREMENTS = REPO_ROOT / "deploy" / "docker" / "requirements.txt"
+DOCKER_DIR = REPO_ROOT / "deploy" / "docker"
+DOCKERFILE = DOCKER_DIR / "Dockerfile"
+REQUIREMENTS = DOCKER_DIR / "requirements.txt"
+
+
+@dataclass(frozen=True)
+class Variant:
+    """What an image serves the model with, and where `stage` puts its wheels and model."""
+
+    backend: str  # the service's BACKEND setting
+    requirements: Path
+    staged: str  # folder under the build context, holding requirements.txt, wheels/ and model/
+    tag: str
+
+
+# PyTorch and transformers: the image modules 03 to 05 build and deploy.
+TORCH = Variant("torch", REQUIREMENTS, "build", "sentiment-api:latest")
+# The slim image of module 06: ONNX Runtime and tokenizers on the int8 export, no PyTorch.
+ONNX = Variant("onnx", DOCKER_DIR / "requirements-onnx.txt", "build/onnx", "sentiment-api:onnx")
+VARIANTS = {variant.backend: variant for variant in (TORCH, ONNX)}
+TAG = TORCH.tag
 
 
 @dataclass(frozen=True)
@@ -32,10 +50,10 @@ class BuildResult:
     seconds: float
 
 
-def wheelhouse() -> Path:
+def wheelhouse(requirements: Path = REQUIREMENTS) -> Path:
     """Wheels for the requirements, downloaded once per requirements file (pip's own cache
     and find-links settings apply, so the CPU-only torch wheel is used where it is configured)."""
-    digest = hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()[:12]
+    digest = hashlib.sha256(requirements.read_bytes()).hexdigest()[:12]
     folder = cache_dir() / "wheelhouse" / digest
     stamp = folder / ".complete"
     if not stamp.exists():
@@ -52,7 +70,7 @@ def wheelhouse() -> Path:
                 "--dest",
                 str(folder),
                 "-r",
-                str(REQUIREMENTS),
+                str(requirements),
             ],
             capture_output=True,
             text=True,
@@ -79,37 +97,55 @@ def _mirror(source: Path, target: Path) -> None:
             link_or_copy(path, target / path.name)
 
 
-def stage(model_dir: Path, root: Path = REPO_ROOT) -> None:
-    """Put the wheels and the model under `root/build/`, where the Dockerfile copies them."""
-    _mirror(wheelhouse(), root / "build" / "wheels")
-    _mirror(model_dir, root / "build" / "model")
+def stage(model_dir: Path, root: Path = REPO_ROOT, variant: Variant = TORCH) -> None:
+    """Put the requirements, wheels and model under `root/<variant.staged>/`, where the
+    Dockerfile copies them from."""
+    folder = root / variant.staged
+    _mirror(wheelhouse(variant.requirements), folder / "wheels")
+    _mirror(model_dir, folder / "model")
+    shutil.copy2(variant.requirements, folder / "requirements.txt")
 
 
 def build(
-    engine: Engine, model_dir: Path, tag: str = TAG, base_image: str | None = None
+    engine: Engine,
+    model_dir: Path,
+    variant: Variant = TORCH,
+    base_image: str | None = None,
 ) -> BuildResult:
     base = base_image or os.environ.get("BASE_IMAGE") or ensure_base_image(engine)
-    stage(model_dir)
+    stage(model_dir, variant=variant)
     started = time.perf_counter()
-    result = docker_build(engine, DOCKERFILE, REPO_ROOT, tag, base)
+    result = docker_build(
+        engine,
+        DOCKERFILE,
+        REPO_ROOT,
+        variant.tag,
+        base,
+        build_args={"STAGED": variant.staged, "BACKEND": variant.backend},
+    )
     if result.returncode != 0:
         raise EngineError(f"docker build failed: {result.stderr.strip()[-1500:]}")
-    return BuildResult(tag, base, time.perf_counter() - started)
+    return BuildResult(variant.tag, base, time.perf_counter() - started)
 
 
 def docker_build(
-    engine: Engine, dockerfile: Path, context: Path, tag: str, base_image: str
+    engine: Engine,
+    dockerfile: Path,
+    context: Path,
+    tag: str,
+    base_image: str,
+    build_args: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess:
     """`docker build` as the course does it: offline, on `base_image`. The caller decides how
     a failure is reported (an error for `make image`, feedback for a learner's check)."""
+    args = {"BASE_IMAGE": base_image, **(build_args or {})}
     return engine.docker(
         "build",
         "--network",
         "none",
         "--file",
         str(dockerfile),
-        "--build-arg",
-        f"BASE_IMAGE={base_image}",
+        *(item for name, value in args.items() for item in ("--build-arg", f"{name}={value}")),
         "--tag",
         tag,
         str(context),

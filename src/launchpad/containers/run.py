@@ -12,7 +12,13 @@ from launchpad.net import free_port, wait_ready
 class RunningContainer:
     """`with RunningContainer(engine, tag) as c:` starts the image; `c.base` is its URL."""
 
-    def __init__(self, engine: Engine, tag: str, prefix: str = "launchpad"):
+    def __init__(
+        self,
+        engine: Engine,
+        tag: str,
+        prefix: str = "launchpad",
+        env: dict[str, str] | None = None,
+    ):
         self.engine, self.port = engine, free_port()
         self.name = f"{prefix}-{self.port}"
         self.base = f"http://127.0.0.1:{self.port}"
@@ -27,6 +33,7 @@ class RunningContainer:
             "HOST=127.0.0.1",
             "--env",
             f"PORT={self.port}",
+            *(item for key, value in (env or {}).items() for item in ("--env", f"{key}={value}")),
             tag,
         )
 
