@@ -10,6 +10,7 @@
 #   PYTEST_ARGS=...     extra arguments for pytest, e.g. PYTEST_ARGS="-k model -x"
 #   IMAGE=...           the image `make cloudrun-service` deploys (default sentiment-api:latest)
 #   VARIANT=torch       what `make image` serves with: torch, or onnx for the slim image
+#   BENCH_ARGS=...      options for bench/serving.py, e.g. BENCH_ARGS="--requests 1000"
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -22,10 +23,11 @@ LAB_ARGS ?=
 PYTEST_ARGS ?=
 IMAGE ?= sentiment-api:latest
 VARIANT ?= torch
+BENCH_ARGS ?=
 STAMP := $(VENV)/.installed
 
 .PHONY: help install lab test test-service model image image-context cloudrun-service exercises \
-	notebooks docs site lint format clean
+	notebooks docs site lint format clean bench
 
 help:
 	@echo "make lab        set everything up and start JupyterLab on the course"
@@ -35,6 +37,7 @@ help:
 	@echo "make notebooks  re-execute notebooks/ and solutions/ and store them (authors)"
 	@echo "make image      build the service image sentiment-api:latest (needs Docker)"
 	@echo "make image VARIANT=onnx  the slim image sentiment-api:onnx: ONNX Runtime, no PyTorch"
+	@echo "make bench      serving benchmark: naive vs micro-batched PyTorch vs ONNX int8"
 	@echo "make docs       build the site into site/ (strict)"
 	@echo "make site       serve the site on http://127.0.0.1:$(SITE_PORT)"
 	@echo "make lint       ruff, hadolint, actionlint and checkov: the lint job of CI"
@@ -93,12 +96,16 @@ test-service: model
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/launchpad lint
 
 format: $(STAMP)
-	$(BIN)/ruff format src tests
+	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix .
+
+# A benchmark, not a test: it prints figures and ratios measured side by side in one run.
+bench: model
+	$(BIN)/python bench/serving.py $(BENCH_ARGS)
 
 docs: $(STAMP)
 	$(BIN)/mkdocs build --strict --site-dir site

@@ -8,6 +8,7 @@ request goes to 127.0.0.1 and the run is bounded in requests and in time.
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 import os
 import subprocess
@@ -16,8 +17,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-
-import httpx
+from urllib.parse import urlsplit
 
 from launchpad.net import free_port, wait_ready
 
@@ -60,35 +60,68 @@ class LoadResult:
         return percentile(self.latencies, q) * 1000
 
 
+class _Connection:
+    """One keep-alive HTTP/1.1 connection that sends JSON POSTs. Deliberately minimal (like
+    wrk or hey, not like a full client library): the load generator shares the machine's cores
+    with the server, and every millisecond it spends is one the server does not get."""
+
+    def __init__(self, host: str, port: int):
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def post(self, path: str, payload: bytes) -> tuple[int, dict[str, str], bytes]:
+        if self.writer is None or self.writer.is_closing():
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        self.writer.write(
+            f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(payload)}\r\n\r\n".encode()
+            + payload
+        )
+        head = (await self.reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+        headers = dict(
+            (name.strip().lower(), value.strip())
+            for name, value in (line.split(":", 1) for line in head[1:] if line)
+        )
+        body = await self.reader.readexactly(int(headers.get("content-length", 0)))
+        if headers.get("connection", "").lower() == "close":
+            self.writer.close()
+        return int(head[0].split()[1]), headers, body
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
 async def _load(
     base: str, texts: Sequence[str], concurrency: int, requests: int, timeout: float
 ) -> LoadResult:
+    address = urlsplit(base)
     result = LoadResult(concurrency, 0.0)
     sent = 0
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=timeout) as client:
 
-        async def user() -> None:
-            nonlocal sent
+    async def user() -> None:
+        nonlocal sent
+        connection = _Connection(address.hostname, address.port)
+        try:
             while sent < requests:
                 text = texts[sent % len(texts)]
                 sent += 1
                 started = time.perf_counter()
-                reply = await client.post("/predict", json={"text": text})
-                result.latencies.append(time.perf_counter() - started)
-                result.statuses[reply.status_code] = result.statuses.get(reply.status_code, 0) + 1
-                body = (
-                    reply.json()
-                    if reply.headers.get("content-type") == "application/json"
-                    else None
+                status, headers, body = await connection.post(
+                    "/predict", json.dumps({"text": text}).encode()
                 )
-                result.answers.append((text, reply.status_code, body))
-                if reply.status_code == 503:
-                    result.retry_after.add(reply.headers.get("retry-after", "(missing)"))
+                result.latencies.append(time.perf_counter() - started)
+                result.statuses[status] = result.statuses.get(status, 0) + 1
+                result.answers.append((text, status, json.loads(body) if body else None))
+                if status == 503:
+                    result.retry_after.add(headers.get("retry-after", "(missing)"))
+        finally:
+            connection.close()
 
-        started = time.perf_counter()
-        await asyncio.wait_for(asyncio.gather(*(user() for _ in range(concurrency))), timeout)
-        result.seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    await asyncio.wait_for(asyncio.gather(*(user() for _ in range(concurrency))), timeout)
+    result.seconds = time.perf_counter() - started
     return result
 
 

@@ -63,6 +63,7 @@ class MicroBatcher:
             self._worker.cancel()
             await asyncio.gather(self._worker, return_exceptions=True)
 
+    # --8<-- [start:submit]
     async def submit(self, texts: list[str]) -> list[Prediction]:
         """The predictions for `texts`, in order. Raises QueueFull when the queue is full."""
         if len(self._jobs) >= self.max_queue:
@@ -74,6 +75,9 @@ class MicroBatcher:
         # worker then skips the job (or drops its answer) instead of failing.
         return await job.answer
 
+    # --8<-- [end:submit]
+
+    # --8<-- [start:gather]
     async def _run(self) -> None:
         while True:
             await self._wait_for_batch()
@@ -97,6 +101,8 @@ class MicroBatcher:
                 await asyncio.wait_for(self._arrived.wait(), remaining)
             except TimeoutError:
                 return
+
+    # --8<-- [end:gather]
 
     def _take_batch(self) -> list[_Job]:
         """Jobs from the front whose texts fit in `max_texts` (always at least one job, so a

@@ -10,7 +10,14 @@ import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 from transformers.utils import logging as hf_logging
 
-from sentiment_api.predictions import MAX_TOKENS, ModelLoadError, Prediction, identity, read_config
+from sentiment_api.predictions import (
+    MAX_TOKENS,
+    ModelLoadError,
+    Prediction,
+    identity,
+    predict_grouped,
+    read_config,
+)
 
 __all__ = ["ModelLoadError", "Prediction", "SentimentModel"]
 
@@ -31,9 +38,15 @@ class SentimentModel:
 
     def predict(self, texts: list[str]) -> list[Prediction]:
         """Classify a batch. Blocking: call it from a worker thread, not the event loop."""
-        encoded = self._tokenizer(
-            texts, padding=True, truncation=True, max_length=MAX_TOKENS, return_tensors="pt"
-        )
+        lengths = [len(ids) for ids in self._encode(texts)["input_ids"]]
+        return predict_grouped(texts, lengths, self._forward)
+
+    def _encode(self, texts: list[str], **options):
+        return self._tokenizer(texts, truncation=True, max_length=MAX_TOKENS, **options)
+
+    def _forward(self, texts: list[str]) -> list[Prediction]:
+        """One pass over texts padded to the longest."""
+        encoded = self._encode(texts, padding=True, return_tensors="pt")
         with torch.inference_mode():
             probabilities = self._model(**encoded).logits.softmax(dim=-1)
         scores, indices = probabilities.max(dim=-1)

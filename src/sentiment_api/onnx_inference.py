@@ -11,7 +11,14 @@ import numpy as np
 import onnxruntime
 from tokenizers import Tokenizer
 
-from sentiment_api.predictions import MAX_TOKENS, ModelLoadError, Prediction, identity, read_config
+from sentiment_api.predictions import (
+    MAX_TOKENS,
+    ModelLoadError,
+    Prediction,
+    identity,
+    predict_grouped,
+    read_config,
+)
 
 MODEL_FILE = "model.onnx"
 # The files an ONNX model folder must hold, next to config.json (which has the labels).
@@ -36,7 +43,7 @@ class OnnxSentimentModel:
             self._session = onnxruntime.InferenceSession(
                 str(path / MODEL_FILE), options, providers=["CPUExecutionProvider"]
             )
-            self._tokenizer = _tokenizer(path)
+            self._tokenizer, self._pad_id = _tokenizer(path)
         except Exception as error:  # onnxruntime and tokenizers raise their own types
             raise ModelLoadError(f"Could not load the ONNX model in {path}: {error}") from error
         self._inputs = [i.name for i in self._session.get_inputs()]
@@ -46,13 +53,22 @@ class OnnxSentimentModel:
     def predict(self, texts: list[str]) -> list[Prediction]:
         """Classify a batch. Blocking: call it from a worker thread, not the event loop."""
         encodings = self._tokenizer.encode_batch(texts)
-        columns = {
-            "input_ids": [e.ids for e in encodings],
-            "attention_mask": [e.attention_mask for e in encodings],
-            "token_type_ids": [e.type_ids for e in encodings],
-        }
-        feed = {name: np.array(columns[name], dtype=np.int64) for name in self._inputs}
-        [logits] = self._session.run(["logits"], feed)
+        return predict_grouped(encodings, [len(e.ids) for e in encodings], self._forward)
+
+    def _forward(self, encodings) -> list[Prediction]:
+        """One pass over texts padded to the longest: [PAD] ids, attention mask 0."""
+        width = max(len(e.ids) for e in encodings)
+        columns = {name: np.zeros((len(encodings), width), np.int64) for name in self._inputs}
+        columns["input_ids"][:] = self._pad_id
+        for row, e in enumerate(encodings):
+            for name, values in (
+                ("input_ids", e.ids),
+                ("attention_mask", e.attention_mask),
+                ("token_type_ids", e.type_ids),
+            ):
+                if name in columns:
+                    columns[name][row, : len(values)] = values
+        [logits] = self._session.run(["logits"], columns)
         # Softmax, shifted by the row's maximum so exp() cannot overflow.
         exp = np.exp(logits - logits.max(axis=-1, keepdims=True))
         probabilities = exp / exp.sum(axis=-1, keepdims=True)
@@ -63,8 +79,8 @@ class OnnxSentimentModel:
         ]
 
 
-def _tokenizer(path: Path) -> Tokenizer:
-    """The fast tokenizer with the padding and truncation transformers would apply."""
+def _tokenizer(path: Path) -> tuple[Tokenizer, int]:
+    """The fast tokenizer, truncating as transformers would, and its padding token's id."""
     settings = json.loads((path / "tokenizer_config.json").read_text())
     tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
     pad = settings.get("pad_token", "[PAD]")
@@ -72,5 +88,5 @@ def _tokenizer(path: Path) -> Tokenizer:
     if pad_id is None:
         raise ModelLoadError(f"The tokenizer in {path} has no padding token {pad!r}.")
     tokenizer.enable_truncation(max_length=MAX_TOKENS)
-    tokenizer.enable_padding(pad_id=pad_id, pad_token=pad)
-    return tokenizer
+    tokenizer.no_padding()  # padding is per length group, in _forward
+    return tokenizer, pad_id

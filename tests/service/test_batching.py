@@ -156,3 +156,41 @@ def test_settings_refuse_a_batcher_that_cannot_work(setting, monkeypatch):
     monkeypatch.setenv(setting.upper(), "0")
     with pytest.raises(ValidationError, match=setting):
         Settings()
+
+
+@pytest.mark.parametrize(
+    "lengths",
+    [[5], [10, 60, 12, 58, 11, 61, 30], [16] * 32, list(range(3, 70, 2)), [70, 3]],
+)
+def test_length_groups_cover_every_text_once_with_little_padding(lengths):
+    from sentiment_api.predictions import length_groups
+
+    groups = length_groups(lengths, max_padding=0.25)
+    assert sorted(i for g in groups for i in g) == list(range(len(lengths)))
+    for group in groups:
+        real = sum(lengths[i] for i in group)
+        padded = len(group) * max(lengths[i] for i in group)
+        assert len(group) == 1 or padded <= 1.25 * real, (group, lengths)
+    if len(set(lengths)) == 1:
+        assert len(groups) == 1, "equal lengths need no padding: one pass"
+
+
+@pytest.mark.parametrize("backend", ["torch", "onnx"])
+def test_a_mixed_length_batch_answers_like_single_texts(backend, course_model_dir, course_onnx_dir):
+    from sentiment_api.backends import backend_class
+
+    model = backend_class(backend)(course_onnx_dir if backend == "onnx" else course_model_dir)
+    texts = [
+        "Bad.",
+        "An absolutely wonderful, funny and moving film that I would happily watch again.",
+        "Great!",
+        "I walked out after twenty minutes of this tedious, badly acted and ugly mess.",
+        "Fine, I suppose.",
+    ]
+    together = model.predict(texts)
+    alone = [model.predict([text])[0] for text in texts]
+    assert [p.label for p in together] == [p.label for p in alone]
+    # fp32 matches to rounding; int8 quantises each pass's activations with its own scale.
+    tolerance = 1e-4 if backend == "torch" else 0.05
+    for a, b in zip(together, alone, strict=True):
+        assert a.score == pytest.approx(b.score, abs=tolerance)
