@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -88,15 +89,23 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=600, help="per measurement")
     parser.add_argument("--seconds", type=float, default=5, help="per ceiling measurement")
-    parser.add_argument("--threads", type=int, default=1, help="INFERENCE_THREADS")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=len(os.sched_getaffinity(0)),
+        help="INFERENCE_THREADS for every configuration (default: the cores this process may use;"
+        " one forward pass runs at a time, so it may use them all)",
+    )
+    parser.add_argument("--wait-ms", type=float, help="BATCH_MAX_WAIT_MS (default: the service's)")
     parser.add_argument("--no-images", action="store_true", help="skip the image sizes")
     args = parser.parse_args(argv)
 
     texts = bench_texts()
     folders = {"torch": resolve().path, "onnx": ensure_onnx(resolve().path)}
+    wait = "the service's default" if args.wait_ms is None else f"{args.wait_ms:g} ms"
     print(
         f"{len(texts)} review snippets; {args.requests} requests per measurement; "
-        f"INFERENCE_THREADS={args.threads}\n"
+        f"INFERENCE_THREADS={args.threads}; batch wait: {wait}\n"
     )
 
     print("1. Ceiling: offline batches of 32, no server (texts/s)")
@@ -120,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
             batch_max_texts=config.batch_max_texts,
             inference_threads=args.threads,
             queue_max_requests=256,
+            **({} if args.wait_ms is None else {"batch_max_wait_ms": args.wait_ms}),
         ) as service:
             cold.setdefault(config.backend, service.cold_start_s)
             for concurrency in CONCURRENCY:
@@ -147,6 +157,12 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"   {config.name}: {r.throughput / ceilings[config.backend]:.0%} of its ceiling "
             f"(target >= 70%), p99 {r.p(99):.0f} ms (target < 250 ms)"
+        )
+    # Little's law: 32 clients that each wait for their answer see on average 32 / throughput.
+    for backend, label in (("torch", "PyTorch"), ("onnx", "ONNX int8")):
+        print(
+            f"   Little's law: at its ceiling, {label} gives 32 clients a mean latency of "
+            f"{32 / ceilings[backend] * 1000:.0f} ms at best"
         )
 
     print("\n4. Cold start (process start to ready) and image sizes")

@@ -55,7 +55,7 @@ def test_make_lab_serves_jupyterlab_on_the_chosen_port(repo, free_port):
     assert "Traceback" not in output, output[-2000:]
 
 
-def test_second_make_model_is_fast_and_prints_the_folder(repo, course_model_dir):
+def test_second_make_model_is_fast_and_prints_the_folders(repo, course_model_dir, course_onnx_dir):
     start = time.monotonic()
     result = subprocess.run(
         ["make", "--no-print-directory", "model"],
@@ -65,5 +65,5 @@ def test_second_make_model_is_fast_and_prints_the_folder(repo, course_model_dir)
         timeout=300,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == str(course_model_dir)
+    assert result.stdout.strip().splitlines()[-2:] == [str(course_model_dir), str(course_onnx_dir)]
     assert time.monotonic() - start < 30

@@ -31,7 +31,8 @@ def percentile(values: Sequence[float], q: float) -> float:
     if not 0 < q <= 100:
         raise ValueError(f"q must be in (0, 100], not {q}")
     ordered = sorted(values)
-    return ordered[math.ceil(q / 100 * len(ordered)) - 1]
+    # q * n first: q / 100 * n rounds 7 / 100 * 100 up to 7.000000000000001, one rank too far.
+    return ordered[math.ceil(q * len(ordered) / 100) - 1]
 
 
 # --8<-- [end:percentile]
@@ -144,9 +145,10 @@ class Service:
 
 
 @contextmanager
-def running_service(timeout: float = 120, **settings) -> Iterator[Service]:
+def running_service(timeout: float = 120, logs: bool = False, **settings) -> Iterator[Service]:
     """`python -m sentiment_api` on a free port of 127.0.0.1, with `settings` as its
-    environment (e.g. backend="onnx", batch_max_texts=1); stopped on exit."""
+    environment (e.g. backend="onnx", batch_max_texts=1); stopped on exit. With `logs`, its
+    JSON log lines stay readable on `process.stdout`; otherwise they are discarded."""
     port = free_port()
     env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port), "LOG_LEVEL": "warning"}
     env.update({key.upper(): str(value) for key, value in settings.items()})
@@ -154,7 +156,7 @@ def running_service(timeout: float = 120, **settings) -> Iterator[Service]:
     process = subprocess.Popen(
         [sys.executable, "-m", "sentiment_api"],
         env=env,
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE if logs else subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
     )
@@ -164,9 +166,7 @@ def running_service(timeout: float = 120, **settings) -> Iterator[Service]:
         return process.communicate()[1][-2000:] if process.poll() is not None else None
 
     try:
-        wait_ready(
-            base, timeout, lambda: process.communicate()[1][-2000:] if process.poll() else None
-        )
+        wait_ready(base, timeout, died, interval=0.02)
         yield Service(base, process, time.monotonic() - started)
     finally:
         process.terminate()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import time
@@ -82,14 +83,22 @@ def quantize_int8(fp32: Path, target: Path, per_channel: bool = True) -> Path:
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    quantize_dynamic(
-        fp32,
-        target,
-        per_channel=per_channel,
-        weight_type=QuantType.QInt8,
-        # The exporter leaves some intermediate types unstated; they are all float32.
-        extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
-    )
+    # quantize_dynamic advises pre-processing through the root logger; that is for static
+    # quantisation and would only land on a notebook's stderr.
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)
+    try:
+        quantize_dynamic(
+            fp32,
+            target,
+            per_channel=per_channel,
+            weight_type=QuantType.QInt8,
+            # The exporter leaves some intermediate types unstated; they are all float32.
+            extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+        )
+    finally:
+        root.setLevel(level)
     return target
 
 

@@ -1,10 +1,13 @@
 """Micro-batching with back-pressure: concurrent requests share one forward pass.
 
-A model computes 32 texts in far less than 32 times the cost of one (the matrix products keep
-the CPU's vector units busy), much as one bulk INSERT beats 32 single ones. So requests wait
-briefly in a bounded queue; a single worker takes up to `max_texts` texts from it, waiting at
-most `max_wait_s` after the first for company, runs one forward pass in a thread, and hands each
-request its own slice of the answer. `max_texts=1` is naive serving: one request, one pass.
+A forward pass has a fixed cost (dispatching a hundred operators, waking threads, reading the
+weights) and a cost per token. A batch pays the fixed cost once for many requests, as one bulk
+INSERT pays one round trip for many rows; `make bench` measures what that buys. So requests
+wait in a bounded queue, and a single worker takes up to `max_texts` texts from it: all those
+that arrived while the previous pass ran, plus any that arrive within `max_wait_s` (0 by
+default: a lone request does not wait for company). It runs one forward pass in a thread and
+hands each request its own slice of the answer. `max_texts=1` is naive serving: one request,
+one pass.
 
 When `max_queue` requests are already waiting, `submit` raises `QueueFull` at once: the caller
 answers 503 with Retry-After instead of letting latency grow without end. Every request the
@@ -41,7 +44,7 @@ class MicroBatcher:
         self,
         predict: Callable[[list[str]], list[Prediction]],
         max_texts: int = 32,
-        max_wait_s: float = 0.002,
+        max_wait_s: float = 0.0,
         max_queue: int = 64,
     ):
         self._predict = predict

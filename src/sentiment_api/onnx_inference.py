@@ -36,9 +36,11 @@ class OnnxSentimentModel:
             )
         options = onnxruntime.SessionOptions()
         # One forward pass at a time runs here (the batcher sees to that): give it `threads`
-        # cores and no inter-op pool, as for PyTorch.
+        # cores and no inter-op pool, as for PyTorch. Idle threads sleep instead of spinning:
+        # spinning burns a container's CPU quota and starves the event loop on shared cores.
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         try:
             self._session = onnxruntime.InferenceSession(
                 str(path / MODEL_FILE), options, providers=["CPUExecutionProvider"]

@@ -27,12 +27,16 @@ class Settings(BaseSettings):
     backend: Literal["torch", "onnx"] = Field(
         "torch", description="What runs the model: PyTorch, or ONNX Runtime on an exported model."
     )
-    inference_threads: int = Field(1, ge=1, description="Threads per forward pass.")
+    inference_threads: int = Field(
+        1, ge=1, description="Threads per forward pass: at most the CPU limit (module 06)."
+    )
     batch_max_texts: int = Field(
         32, ge=1, description="Most texts in one forward pass; 1 turns micro-batching off."
     )
+    # 0 measured best here: requests that arrive while a pass runs form the next batch anyway,
+    # and a lone request does not wait for company that may never come (make bench).
     batch_max_wait_ms: float = Field(
-        2.0, ge=0, le=1000, description="How long a batch waits for more requests to join it."
+        0.0, ge=0, le=1000, description="How long a batch waits for more requests to join it."
     )
     queue_max_requests: int = Field(
         64, ge=1, description="Requests that may wait for the model; beyond it, 503 at once."

@@ -14,32 +14,15 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from launchpad.net import wait_ready
+from launchpad.loadtest import running_service
 
 
 @pytest.fixture
-def service(course_model_dir, free_port):
-    port = free_port
-    env = {
-        **os.environ,
-        "PORT": str(port),
-        "HOST": "127.0.0.1",
-        "MODEL_DIR": str(course_model_dir),
-        "SHUTDOWN_TIMEOUT_S": "30",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sentiment_api"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    wait_ready(base, 90, lambda: process.communicate()[1][-2000:] if process.poll() else None)
-    yield process, base
-    if process.poll() is None:
-        process.kill()
-        process.wait()
+def service(course_model_dir):
+    with running_service(
+        logs=True, model_dir=course_model_dir, shutdown_timeout_s=30, log_level="info"
+    ) as running:
+        yield running.process, running.base
 
 
 def test_process_serves_predictions_and_logs_json(service):
