@@ -62,13 +62,18 @@ class MicroBatcher:
         self._worker = asyncio.create_task(self._run(), name="micro-batcher")
 
     async def stop(self) -> None:
+        """Stop the worker; a request still queued gets an error rather than no answer."""
         if self._worker is not None:
             self._worker.cancel()
             await asyncio.gather(self._worker, return_exceptions=True)
+        while self._jobs:
+            _settle(self._jobs.popleft(), error=RuntimeError("the service is shutting down"))
 
     # --8<-- [start:submit]
     async def submit(self, texts: list[str]) -> list[Prediction]:
         """The predictions for `texts`, in order. Raises QueueFull when the queue is full."""
+        if self._worker is None or self._worker.done():
+            raise RuntimeError("the batcher is not running")  # never queue without a worker
         if len(self._jobs) >= self.max_queue:
             raise QueueFull(f"{len(self._jobs)} requests are already waiting for the model")
         job = _Job(list(texts), asyncio.get_running_loop().create_future())
@@ -85,8 +90,14 @@ class MicroBatcher:
         while True:
             await self._wait_for_batch()
             batch = self._take_batch()
-            if batch:
+            if not batch:  # every queued client had left
+                continue
+            try:
                 await self._answer(batch)
+            except asyncio.CancelledError:  # stopped mid-pass: nobody may wait for ever
+                for job in batch:
+                    _settle(job, error=RuntimeError("the service is shutting down"))
+                raise
 
     async def _wait_for_batch(self) -> None:
         """Until a job is queued, then until `max_texts` are queued or `max_wait_s` passed."""
@@ -133,7 +144,8 @@ class MicroBatcher:
                 # One bad request must not fail its neighbours: retry each on its own.
                 log.warning("batch failed; retrying its requests one by one", exc_info=error)
                 for job in batch:
-                    await self._answer([job])
+                    if not job.answer.done():  # skip clients that left meanwhile
+                        await self._answer([job])
                 return
             _settle(batch[0], error=error)
             return

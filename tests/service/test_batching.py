@@ -194,3 +194,23 @@ def test_a_mixed_length_batch_answers_like_single_texts(backend, course_model_di
     tolerance = 1e-4 if backend == "torch" else 0.05
     for a, b in zip(together, alone, strict=True):
         assert a.score == pytest.approx(b.score, abs=tolerance)
+
+
+def test_stopping_answers_what_is_queued_and_refuses_what_comes_after():
+    model = EchoModel(seconds=0.2)
+
+    async def body():
+        batcher = MicroBatcher(model.predict, max_texts=1)
+        batcher.start()
+        running = asyncio.create_task(batcher.submit(["in the model"]))
+        queued = asyncio.create_task(batcher.submit(["still queued"]))
+        await asyncio.sleep(0.05)
+        await batcher.stop()
+        results = await asyncio.gather(running, queued, return_exceptions=True)
+        with pytest.raises(RuntimeError, match="not running"):
+            await batcher.submit(["too late"])
+        return results
+
+    running, queued = run(body())
+    assert isinstance(queued, RuntimeError) and "shutting down" in str(queued)
+    assert isinstance(running, RuntimeError)  # its pass was cut short: it is told so
