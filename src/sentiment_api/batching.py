@@ -116,8 +116,6 @@ class MicroBatcher:
             except TimeoutError:
                 return
 
-    # --8<-- [end:gather]
-
     def _take_batch(self) -> list[_Job]:
         """Jobs from the front whose texts fit in `max_texts` (always at least one job, so a
         request larger than the batch still runs, alone). Abandoned jobs are dropped."""
@@ -153,6 +151,8 @@ class MicroBatcher:
         for job in batch:
             _settle(job, result=predictions[start : start + len(job.texts)])
             start += len(job.texts)
+
+    # --8<-- [end:gather]
 
 
 def _settle(job: _Job, result=None, error: Exception | None = None) -> None:
