@@ -1074,14 +1074,15 @@ def _fleet(config: dict) -> tuple[int, float]:
         "For each configuration whose p99_ms meets SLO_P99_MS: instances = "
         "instances_needed(PEAK_RPS, config['rps'], UTILISATION), cost = instances × "
         "usd_per_hour.",
-        "cheapest = min(meeting, key=cost)['name']: the cost of the whole fleet, not of one "
-        "instance.",
+        "fleet_cost maps each name to the cost of its whole fleet (not of one instance); "
+        "cheapest = min(fleet_cost, key=fleet_cost.get).",
     ],
-    solution="""def fleet_cost(config):
-    return instances_needed(PEAK_RPS, config["rps"], UTILISATION) * config["usd_per_hour"]
-
-meeting = [c for c in CONFIGS if c["p99_ms"] <= SLO_P99_MS]
-cheapest = min(meeting, key=fleet_cost)["name"]""",
+    solution="""meeting = [c for c in CONFIGS if c["p99_ms"] <= SLO_P99_MS]
+fleet_cost = {
+    c["name"]: instances_needed(PEAK_RPS, c["rps"], UTILISATION) * c["usd_per_hour"]
+    for c in meeting
+}
+cheapest = min(fleet_cost, key=fleet_cost.get)""",
 )
 def q5(answers: Answers):
     choice = answers.value("cheapest")
