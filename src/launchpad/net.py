@@ -23,8 +23,9 @@ def wait_ready(
     timeout: float,
     died: Callable[[], str | None] = lambda: None,
     interval: float = 0.3,
+    path: str = "/readyz",
 ) -> float:
-    """Poll `base`/readyz until it answers 200; return the seconds it took.
+    """Poll `base` + `path` (/readyz) until it answers 200; return the seconds it took.
 
     `died()` returns None while the server is alive, or why it is not (its last log lines)."""
     import httpx
@@ -32,12 +33,12 @@ def wait_ready(
     started = time.monotonic()
     while True:
         try:
-            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+            if httpx.get(f"{base}{path}", timeout=2).status_code == 200:
                 return time.monotonic() - started
         except httpx.TransportError:
             pass
         if (reason := died()) is not None:
             raise NotReady(f"exited before it was ready: {reason}")
         if time.monotonic() - started > timeout:
-            raise NotReady(f"/readyz did not answer 200 within {timeout:.0f} s")
+            raise NotReady(f"{path} did not answer 200 within {timeout:.0f} s")
         time.sleep(interval)

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import anyio
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from sentiment_api import errors
 from sentiment_api.backends import backend_class
 from sentiment_api.batching import MicroBatcher, QueueFull
+from sentiment_api.metrics import CONTENT_TYPE, Metrics
 from sentiment_api.middleware import RequestContext
 from sentiment_api.predictions import Model, ModelLoadError, default_model_dir
 from sentiment_api.schemas import (
@@ -66,10 +67,10 @@ def create_app(
         if slot.status == "failed":
             log.error("model cannot load", extra={"error": slot.detail})
         if slot.model is None:
-            loading = asyncio.create_task(_load_in_background(slot, settings, load_model))
+            loading = asyncio.create_task(_load_in_background(slot, settings, load_model, metrics))
         else:  # served before (a test client per request): the model stays loaded
             loading = None
-            _start_batcher(slot, settings)
+            _start_batcher(slot, settings, metrics)
         yield
         if loading is not None and not loading.done():
             loading.cancel()
@@ -87,7 +88,9 @@ def create_app(
         lifespan=lifespan,
     )
     errors.install(app)
-    app.add_middleware(RequestContext, max_body_bytes=settings.max_body_bytes)
+    metrics = Metrics()
+    metrics.queue.set_function(lambda: slot.batcher.waiting if slot.batcher else 0)
+    app.add_middleware(RequestContext, max_body_bytes=settings.max_body_bytes, metrics=metrics)
     PredictRequest = predict_request_model(settings.max_text_chars, settings.max_batch_size)
 
     # --8<-- [start:health]
@@ -116,6 +119,11 @@ def create_app(
                 headers={"Retry-After": RETRY_AFTER_S},
             )
         return Status(status="ready")
+
+    @app.get("/metrics", include_in_schema=False)
+    async def prometheus_metrics():
+        """For Prometheus to scrape (module 07), in its text format."""
+        return Response(metrics.exposition(), media_type=CONTENT_TYPE)
 
     # --8<-- [end:health]
     # --8<-- [start:predict]
@@ -154,6 +162,7 @@ def create_app(
     # --8<-- [end:predict]
 
     app.state.model_slot = slot
+    app.state.metrics = metrics
     app.state.settings = settings
     return app
 
@@ -164,7 +173,10 @@ def _load_model(settings: Settings) -> Model:
 
 
 async def _load_in_background(
-    slot: ModelSlot, settings: Settings, load_model: Callable[[Settings], Model]
+    slot: ModelSlot,
+    settings: Settings,
+    load_model: Callable[[Settings], Model],
+    metrics: Metrics,
 ) -> None:
     if slot.status == "failed":
         return
@@ -179,14 +191,15 @@ async def _load_in_background(
             log.exception("unexpected error while loading the model")
         return
     slot.model, slot.status = model, "ready"
-    _start_batcher(slot, settings)
+    metrics.info.labels(model.name, model.version, settings.backend).set(1)
+    _start_batcher(slot, settings, metrics)
     log.info("model ready", extra={"model": model.name, "version": model.version})
 
 
-def _start_batcher(slot: ModelSlot, settings: Settings) -> None:
+def _start_batcher(slot: ModelSlot, settings: Settings, metrics: Metrics) -> None:
     """The batcher's worker runs on the event loop of the lifespan that starts it."""
     slot.batcher = MicroBatcher(
-        slot.model.predict,
+        metrics.instrument(slot.model.predict),
         max_texts=settings.batch_max_texts,
         max_wait_s=settings.batch_max_wait_ms / 1000,
         max_queue=settings.queue_max_requests,

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from sentiment_api.logs import request_id
+from sentiment_api.metrics import error_kind
 from sentiment_api.schemas import ErrorBody, ErrorDetail, ErrorResponse
 
 log = logging.getLogger("sentiment_api")
@@ -35,6 +36,8 @@ def error_response(
         error=ErrorBody(code=code, message=message, details=list(details)),
         request_id=request_id.get(),
     )
+    if (box := error_kind.get()) is not None:  # counted by the middleware's metrics
+        box["kind"] = code
     return JSONResponse(body.model_dump(), status_code=status, headers=headers)
 
 

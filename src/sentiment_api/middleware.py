@@ -9,6 +9,7 @@ import uuid
 
 from sentiment_api.errors import error_response
 from sentiment_api.logs import request_id
+from sentiment_api.metrics import Metrics, error_kind
 
 log = logging.getLogger("sentiment_api.access")
 HEADER = b"x-request-id"
@@ -20,9 +21,10 @@ class RequestContext:
     """Give every request an id (the caller's X-Request-ID or a new one), echo it, log it, and
     refuse bodies over `max_body_bytes` with 413 before the app reads them."""
 
-    def __init__(self, app, max_body_bytes: int):
+    def __init__(self, app, max_body_bytes: int, metrics: Metrics | None = None):
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.metrics = metrics
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -31,6 +33,8 @@ class RequestContext:
         given = headers.get(HEADER, b"")
         rid = given.decode() if _SAFE_ID.fullmatch(given) else uuid.uuid4().hex
         token = request_id.set(rid)
+        kind = {}
+        kind_token = error_kind.set(kind)
         started = time.perf_counter()
         status = 500
 
@@ -53,16 +57,24 @@ class RequestContext:
                 return
             await self.app(scope, _replay(body, receive), send_with_id)
         finally:
+            seconds = time.perf_counter() - started
+            if self.metrics is not None:
+                # The route's template (/predict), never the raw path: one series per route.
+                route = getattr(scope.get("route"), "path", "unmatched")
+                self.metrics.observe_request(
+                    scope["method"], route, status, seconds, kind.get("kind")
+                )
             log.info(
                 "request",
                 extra={
                     "method": scope["method"],
                     "path": scope["path"],
                     "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "duration_ms": round(seconds * 1000, 2),
                 },
             )
             request_id.reset(token)
+            error_kind.reset(kind_token)
 
     async def _read_bounded(self, headers, receive) -> bytes | None:
         """The whole body, or None if it is (or claims to be) larger than the limit."""

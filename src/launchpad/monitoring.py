@@ -1,0 +1,122 @@
+"""A real Prometheus server for the course's tests and lessons (module 07).
+
+It runs Debian's `prometheus` package (installed with apt-get if it is missing), on 127.0.0.1,
+with the repository's scrape config pointed at the service under test and a one-second scrape
+interval, its data in a temporary folder. Queries go through Prometheus' HTTP API.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import yaml
+
+from launchpad.containers.engine import apt_install
+from launchpad.net import free_port, wait_ready
+from launchpad.paths import REPO_ROOT
+
+SCRAPE_CONFIG = REPO_ROOT / "deploy" / "monitoring" / "prometheus.yml"
+
+
+class PrometheusError(RuntimeError):
+    """Prometheus could not be installed, started or queried; the message says why."""
+
+
+def prometheus_binary() -> str:
+    if shutil.which("prometheus") is None:
+        if shutil.which("apt-get") is None:
+            raise PrometheusError(
+                "Prometheus is not installed: install Debian's `prometheus` package, or download"
+                " it from the Prometheus project's release page."
+            )
+        apt_install("prometheus")
+    return shutil.which("prometheus")
+
+
+def scrape_config(target: str, interval_s: int = 1, source: Path = SCRAPE_CONFIG) -> dict:
+    """The repository's scrape config with `target` (host:port) and a short interval."""
+    config = yaml.safe_load(source.read_text())
+    config["global"]["scrape_interval"] = f"{interval_s}s"
+    config["global"]["evaluation_interval"] = f"{interval_s}s"
+    for job in config["scrape_configs"]:
+        for static in job.get("static_configs", []):
+            static["targets"] = [target]
+    return config
+
+
+class Prometheus:
+    """A running server: `base` is its URL; `query` runs an instant PromQL query."""
+
+    def __init__(self, base: str, process: subprocess.Popen):
+        self.base, self.process = base, process
+
+    def query(self, promql: str) -> list[dict]:
+        reply = httpx.get(f"{self.base}/api/v1/query", params={"query": promql}, timeout=10)
+        body = reply.json()
+        if body.get("status") != "success":
+            raise PrometheusError(f"{promql!r}: {body.get('error', reply.text[:300])}")
+        return body["data"]["result"]
+
+    def value(self, promql: str) -> float | None:
+        """The single value of a query that returns one series, or None if it returns none."""
+        result = self.query(promql)
+        if not result:
+            return None
+        if len(result) > 1:
+            raise PrometheusError(f"{promql!r} returned {len(result)} series, not one")
+        return float(result[0]["value"][1])
+
+    def wait_for(self, promql: str, expected: float, timeout: float = 30) -> float | None:
+        """Poll until `promql` equals `expected` (scrapes are periodic); the last value seen."""
+        deadline = time.monotonic() + timeout
+        while True:
+            seen = self.value(promql)
+            if seen == expected or time.monotonic() > deadline:
+                return seen
+            time.sleep(0.5)
+
+
+@contextmanager
+def running_prometheus(target: str, source: Path = SCRAPE_CONFIG) -> Iterator[Prometheus]:
+    """Prometheus scraping `target` (host:port on 127.0.0.1) every second; stopped on exit."""
+    binary = prometheus_binary()
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="launchpad-prometheus-") as folder:
+        config = Path(folder) / "prometheus.yml"
+        config.write_text(yaml.safe_dump(scrape_config(target, source=source)))
+        process = subprocess.Popen(
+            [
+                binary,
+                f"--config.file={config}",
+                f"--storage.tsdb.path={folder}/data",
+                f"--web.listen-address=127.0.0.1:{port}",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        base = f"http://127.0.0.1:{port}"
+
+        def died() -> str | None:
+            return process.communicate()[1][-1500:] if process.poll() is not None else None
+
+        try:
+            try:
+                wait_ready(base, 60, died, interval=0.2, path="/-/ready")
+            except Exception as error:
+                raise PrometheusError(f"Prometheus did not start: {error}") from error
+            yield Prometheus(base, process)
+        finally:
+            process.terminate()
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
