@@ -40,6 +40,12 @@ def prometheus_binary() -> str:
     return shutil.which("prometheus")
 
 
+def promtool(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """Run `promtool` (from the same Debian package as Prometheus) in `cwd`."""
+    prometheus_binary()  # installs the package, promtool included, if it is missing
+    return subprocess.run(["promtool", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
 def scrape_config(target: str, interval_s: int = 1, source: Path = SCRAPE_CONFIG) -> dict:
     """The repository's scrape config with `target` (host:port) and a short interval."""
     config = yaml.safe_load(source.read_text())
