@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from launchpad.net import free_port, wait_ready
+from launchpad.net import free_port, ready_process
 
 
 # --8<-- [start:percentile]
@@ -154,25 +154,13 @@ def running_service(timeout: float = 120, logs: bool = False, **settings) -> Ite
     env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port), "LOG_LEVEL": "warning"}
     env.update({key.upper(): str(value) for key, value in settings.items()})
     started = time.monotonic()
-    process = subprocess.Popen(
+    base = f"http://127.0.0.1:{port}"
+    with ready_process(
         [sys.executable, "-m", "sentiment_api"],
+        base,
+        timeout,
+        interval=0.02,
         env=env,
         stdout=subprocess.PIPE if logs else subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-
-    def died() -> str | None:
-        return process.communicate()[1][-2000:] if process.poll() is not None else None
-
-    try:
-        wait_ready(base, timeout, died, interval=0.02)
+    ) as process:
         yield Service(base, process, time.monotonic() - started)
-    finally:
-        process.terminate()
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()

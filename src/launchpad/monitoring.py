@@ -19,7 +19,7 @@ import httpx
 import yaml
 
 from launchpad.containers.engine import apt_install
-from launchpad.net import free_port, wait_ready
+from launchpad.net import NotReady, free_port, ready_process
 from launchpad.paths import REPO_ROOT
 
 SCRAPE_CONFIG = REPO_ROOT / "deploy" / "monitoring" / "prometheus.yml"
@@ -97,32 +97,17 @@ def running_prometheus(target: str, source: Path = SCRAPE_CONFIG) -> Iterator[Pr
     with tempfile.TemporaryDirectory(prefix="launchpad-prometheus-") as folder:
         config = Path(folder) / "prometheus.yml"
         config.write_text(yaml.safe_dump(scrape_config(target, source=source)))
-        process = subprocess.Popen(
-            [
-                binary,
-                f"--config.file={config}",
-                f"--storage.tsdb.path={folder}/data",
-                f"--web.listen-address=127.0.0.1:{port}",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
         base = f"http://127.0.0.1:{port}"
-
-        def died() -> str | None:
-            return process.communicate()[1][-1500:] if process.poll() is not None else None
-
+        args = [
+            binary,
+            f"--config.file={config}",
+            f"--storage.tsdb.path={folder}/data",
+            f"--web.listen-address=127.0.0.1:{port}",
+        ]
         try:
-            try:
-                wait_ready(base, 60, died, interval=0.2, path="/-/ready")
-            except Exception as error:
-                raise PrometheusError(f"Prometheus did not start: {error}") from error
-            yield Prometheus(base, process)
-        finally:
-            process.terminate()
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            with ready_process(
+                args, base, 60, path="/-/ready", interval=0.2, stdout=subprocess.DEVNULL
+            ) as process:
+                yield Prometheus(base, process)
+        except NotReady as error:
+            raise PrometheusError(f"Prometheus did not start: {error}") from error

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import socket
+import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 
 class NotReady(RuntimeError):
@@ -42,3 +44,32 @@ def wait_ready(
         if time.monotonic() - started > timeout:
             raise NotReady(f"{path} did not answer 200 within {timeout:.0f} s")
         time.sleep(interval)
+
+
+@contextmanager
+def ready_process(
+    args: list[str],
+    base: str,
+    timeout: float,
+    path: str = "/readyz",
+    interval: float = 0.3,
+    **popen,
+) -> Iterator[subprocess.Popen]:
+    """Start `args`, wait until `base` + `path` answers 200, yield the process, and stop it
+    on exit (SIGTERM, then SIGKILL after 30 s). If it exits first, NotReady carries the end
+    of its stderr."""
+    process = subprocess.Popen(args, stderr=subprocess.PIPE, text=True, **popen)
+
+    def died() -> str | None:
+        return process.communicate()[1][-2000:] if process.poll() is not None else None
+
+    try:
+        wait_ready(base, timeout, died, interval=interval, path=path)
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
