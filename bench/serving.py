@@ -23,12 +23,12 @@ import os
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from launchpad.course_model import split
 from launchpad.data import load_ratings
 from launchpad.loadtest import LoadResult, load, running_service
-from launchpad.model import resolve
-from launchpad.onnx_model import ensure_onnx
+from launchpad.onnx_model import model_dir_for
 from sentiment_api.backends import backend_class
 
 CONCURRENCY = (1, 8, 32)
@@ -64,8 +64,9 @@ def ceiling(model, texts: list[str], batch_size: int, seconds: float) -> float:
     return done / (time.perf_counter() - started)
 
 
-def image_sizes() -> dict[str, str]:
-    """Sizes of the two images, built (or found cached) by a Docker engine, if there is one."""
+def image_sizes(folders: dict[str, Path]) -> dict[str, str]:
+    """Sizes of the two images, built (or found cached) by a Docker engine, if there is one;
+    `folders` holds the model folder each backend serves."""
     try:
         from launchpad.containers import engine as engines
         from launchpad.containers import image as images
@@ -76,8 +77,7 @@ def image_sizes() -> dict[str, str]:
     sizes = {}
     try:
         for variant in (images.TORCH, images.ONNX):
-            folder = ensure_onnx(resolve().path) if variant.backend == "onnx" else resolve().path
-            images.build(docker, folder, variant)
+            images.build(docker, folders[variant.backend], variant)
             info = json.loads(docker.docker("image", "inspect", variant.tag).stdout)[0]
             sizes[variant.tag] = f"{info['Size'] / 1e9:.2f} GB"
     finally:
@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     texts = bench_texts()
-    folders = {"torch": resolve().path, "onnx": ensure_onnx(resolve().path)}
+    folders = {backend: model_dir_for(backend) for backend in ("torch", "onnx")}
     wait = "the service's default" if args.wait_ms is None else f"{args.wait_ms:g} ms"
     print(
         f"{len(texts)} review snippets; {args.requests} requests per measurement; "
@@ -169,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     for backend, seconds in cold.items():
         print(f"   {backend:<22} {seconds:5.1f} s")
     if not args.no_images:
-        for tag, size in image_sizes().items():
+        for tag, size in image_sizes(folders).items():
             print(f"   {tag:<22} {size}")
     return 0
 

@@ -68,10 +68,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"executed {path}")
     elif args.verb in ("image", "stage"):
         from launchpad.containers import engine, image
+        from launchpad.onnx_model import model_dir_for
 
         variant = image.VARIANTS[args.variant]
         try:
-            model_dir = _model_for(variant)
+            model_dir = model_dir_for(variant.backend)
             if args.verb == "stage":
                 image.stage(model_dir, root=args.root.resolve(), variant=variant)
                 print(f"staged {args.root / variant.staged}: requirements.txt, wheels/, model/")
@@ -108,14 +109,6 @@ def main(argv: list[str] | None = None) -> int:
         for line in probe().lines():
             print(line)
     return 0
-
-
-def _model_for(variant) -> Path:
-    """The model folder an image variant serves: the course model or its int8 export."""
-    from launchpad.model import resolve
-    from launchpad.onnx_model import ensure_onnx
-
-    return ensure_onnx(resolve().path) if variant.backend == "onnx" else resolve().path
 
 
 if __name__ == "__main__":

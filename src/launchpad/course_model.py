@@ -205,12 +205,17 @@ def _length_bucketed_batches(rows: list[Example], rng: random.Random) -> list[li
     return batches
 
 
-def _write_manifest(folder: Path, scores: dict, train_size: int, seconds: float) -> None:
-    files = {
+def file_inventory(folder: Path) -> dict[str, dict]:
+    """Size and checksum of each file in `folder`: what `verify` checks later."""
+    return {
         p.name: {"bytes": p.stat().st_size, "sha256": sha256_file(p)}
         for p in sorted(folder.iterdir())
         if p.is_file()
     }
+
+
+def _write_manifest(folder: Path, scores: dict, train_size: int, seconds: float) -> None:
+    files = file_inventory(folder)
     manifest = {
         "name": MODEL_NAME,
         "version": cache_key(),

@@ -22,8 +22,8 @@ import warnings
 from importlib import metadata
 from pathlib import Path
 
-from launchpad.course_model import LABELS, MANIFEST, read_manifest, split, verify
-from launchpad.data import load_ratings, sha256_file
+from launchpad.course_model import LABELS, MANIFEST, file_inventory, read_manifest, split, verify
+from launchpad.data import load_ratings
 from launchpad.paths import cache_dir
 
 # --8<-- [start:recipe]
@@ -182,10 +182,7 @@ def build(source: Path, target: Path) -> Path:
         "fp32_bytes": fp32_bytes,
         "evaluation": evaluate(source, staging),
         "build_seconds": round(time.perf_counter() - started, 1),
-        "files": {
-            p.name: {"bytes": p.stat().st_size, "sha256": sha256_file(p)}
-            for p in sorted(staging.iterdir())
-        },
+        "files": file_inventory(staging),
     }
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
     if target.exists() and verify(target, full=True) is None:  # another build finished first
@@ -205,6 +202,15 @@ def ensure_onnx(source: Path | None = None) -> Path:
     if target.exists() and verify(target, full=True) is None:
         return target
     return build(source, target)
+
+
+def model_dir_for(backend: str) -> Path:
+    """The folder the service's `backend` serves: the resolved model (the course model unless
+    LAUNCHPAD_MODEL says otherwise) for torch, its int8 export for onnx."""
+    from launchpad.model import resolve
+
+    source = resolve().path
+    return ensure_onnx(source) if backend == "onnx" else source
 
 
 def accuracy_drops(folder: Path) -> dict[str, float]:

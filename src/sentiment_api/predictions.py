@@ -92,8 +92,7 @@ def default_model_dir(backend: str = "torch") -> Path:
     """The course model (or its ONNX export), when MODEL_DIR is unset and the course toolkit is
     installed."""
     try:
-        from launchpad.model import resolve
-        from launchpad.onnx_model import ensure_onnx
+        from launchpad.onnx_model import model_dir_for
     except ImportError as error:
         raise ModelLoadError("Set MODEL_DIR to the folder of the model to serve.") from error
-    return ensure_onnx(resolve().path) if backend == "onnx" else resolve().path
+    return model_dir_for(backend)
