@@ -11,6 +11,8 @@
 #   IMAGE=...           the image `make cloudrun-service` deploys (default sentiment-api:latest)
 #   VARIANT=torch       what `make image` serves with: torch, or onnx for the slim image
 #   BENCH_ARGS=...      options for bench/serving.py, e.g. BENCH_ARGS="--requests 1000"
+#   MODEL=...           the model folder `make register` logs (default: the course model)
+#   VERSION=...         the version `make promote` gates (default: the challenger)
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -24,10 +26,12 @@ PYTEST_ARGS ?=
 IMAGE ?= sentiment-api:latest
 VARIANT ?= torch
 BENCH_ARGS ?=
+MODEL ?=
+VERSION ?=
 STAMP := $(VENV)/.installed
 
 .PHONY: help install lab test test-service model image image-context cloudrun-service exercises \
-	notebooks docs site lint format clean bench
+	notebooks docs site lint format clean bench registry register promote rollback
 
 help:
 	@echo "make lab        set everything up and start JupyterLab on the course"
@@ -38,6 +42,10 @@ help:
 	@echo "make image      build the service image sentiment-api:latest (needs Docker)"
 	@echo "make image VARIANT=onnx  the slim image sentiment-api:onnx: ONNX Runtime, no PyTorch"
 	@echo "make bench      serving benchmark: naive vs micro-batched PyTorch vs ONNX int8"
+	@echo "make register   log the course model (or MODEL=dir) in the registry as the challenger"
+	@echo "make promote    quality-gate the challenger (or VERSION=n); if it passes, it serves"
+	@echo "make rollback   give the champion alias back to the previous champion"
+	@echo "make registry   list the registry's versions, aliases and gate verdicts"
 	@echo "make docs       build the site into site/ (strict)"
 	@echo "make site       serve the site on http://127.0.0.1:$(SITE_PORT)"
 	@echo "make lint       ruff, hadolint, actionlint and checkov: the lint job of CI"
@@ -106,6 +114,20 @@ format: $(STAMP)
 # A benchmark, not a test: it prints figures and ratios measured side by side in one run.
 bench: model
 	$(BIN)/python bench/serving.py $(BENCH_ARGS)
+
+# The model registry (module 08): MLflow's sqlite store in workspace/mlflow/, or the one
+# MLFLOW_TRACKING_URI names.
+registry: $(STAMP)
+	$(BIN)/launchpad registry status
+
+register: model
+	$(BIN)/launchpad registry register $(if $(MODEL),--model $(MODEL))
+
+promote: $(STAMP)
+	$(BIN)/launchpad registry promote $(if $(VERSION),--version $(VERSION))
+
+rollback: $(STAMP)
+	$(BIN)/launchpad registry rollback
 
 docs: $(STAMP)
 	$(BIN)/mkdocs build --strict --site-dir site

@@ -9,6 +9,7 @@ launchpad image        build the service image (needs Docker); --variant onnx: t
 launchpad stage        put the wheels and the model under build/ for `docker build`
 launchpad lint         hadolint, actionlint and checkov on the repository's files
 launchpad cloudrun     write deploy/cloudrun/service.yaml with a release's image filled in
+launchpad registry     the model registry (module 08): status, register, promote, rollback
 """
 
 from __future__ import annotations
@@ -43,6 +44,15 @@ def main(argv: list[str] | None = None) -> int:
     cloudrun = verbs.add_parser("cloudrun", help="render the Cloud Run service for an image")
     cloudrun.add_argument("--image", required=True)
     cloudrun.add_argument("--out", type=Path, default=Path("build/cloudrun-service.yaml"))
+    registry = verbs.add_parser("registry", help="the model registry: versions and aliases")
+    steps = registry.add_subparsers(dest="step", required=True)
+    steps.add_parser("status", help="list the versions, their aliases and gate verdicts")
+    register = steps.add_parser("register", help="log a model folder as the new challenger")
+    register.add_argument("--model", type=Path, help="the folder (default: the course model)")
+    register.add_argument("--description", default="", help="why this version exists")
+    promote = steps.add_parser("promote", help="gate the challenger; if it passes, it serves")
+    promote.add_argument("--version", type=int, help="a version other than the challenger")
+    steps.add_parser("rollback", help="give the champion alias back to the previous champion")
     args = parser.parse_args(argv)
 
     if args.verb in ("model", "onnx"):
@@ -103,11 +113,41 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError as error:
             print(f"error: {error}", file=sys.stderr)
             return 1
+    elif args.verb == "registry":
+        return _registry(args)
     elif args.verb == "probe":
         from launchpad.probe import probe
 
         for line in probe().lines():
             print(line)
+    return 0
+
+
+def _registry(args: argparse.Namespace) -> int:
+    from launchpad.lifecycle.registry import PromotionRefused, Registry, RegistryError
+
+    try:
+        registry = Registry()
+        if args.step == "register":
+            from launchpad.model import resolve
+
+            folder = args.model or resolve().path
+            version = registry.register(folder, args.description)
+            print(f"registered {folder} as version {version}, the challenger")
+        elif args.step == "promote":
+            print(registry.promote(args.version).summary())
+            print(f"version {registry.alias('champion')} is the champion")
+        elif args.step == "rollback":
+            current, previous = registry.rollback()
+            print(f"rolled back: the champion is version {previous} again (was {current})")
+        print(registry.status())
+    except PromotionRefused as refused:
+        print(refused.report.summary())
+        print("not promoted: the champion is unchanged", file=sys.stderr)
+        return 1
+    except RegistryError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -120,7 +120,10 @@ def agreement(reference: list, candidate: list) -> dict:
     """How far `candidate`'s predictions stray from `reference`'s for the same texts: the share
     of labels they agree on and the largest difference in the POSITIVE probability."""
     same = sum(a.label == b.label for a, b in zip(reference, candidate, strict=True))
-    worst = max(abs(_positive(a) - _positive(b)) for a, b in zip(reference, candidate, strict=True))
+    worst = max(
+        abs(positive_probability(a) - positive_probability(b))
+        for a, b in zip(reference, candidate, strict=True)
+    )
     return {
         "texts": len(reference),
         "label_agreement": round(same / len(reference), 4),
@@ -128,7 +131,7 @@ def agreement(reference: list, candidate: list) -> dict:
     }
 
 
-def _positive(prediction) -> float:
+def positive_probability(prediction) -> float:
     return prediction.score if prediction.label == LABELS[1] else 1 - prediction.score
 
 

@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+import tempfile
 from collections.abc import Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -10,7 +11,7 @@ import anyio
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
 
-from sentiment_api import errors
+from sentiment_api import errors, model_registry
 from sentiment_api.backends import backend_class
 from sentiment_api.batching import MicroBatcher, QueueFull
 from sentiment_api.metrics import CONTENT_TYPE, Metrics
@@ -168,8 +169,18 @@ def create_app(
 
 
 def _load_model(settings: Settings) -> Model:
+    backend = backend_class(settings.backend)
+    if settings.model_uri:
+        if settings.model_dir:
+            raise ModelLoadError("Set MODEL_DIR or MODEL_URI, not both.")
+        # The files are only read while loading; the model then lives in memory.
+        with tempfile.TemporaryDirectory(prefix="sentiment-api-model-") as folder:
+            registered = model_registry.fetch(settings.model_uri, Path(folder))
+            model = backend(registered.path, threads=settings.inference_threads)
+        model.name, model.version = registered.name, registered.version
+        return model
     path = Path(settings.model_dir) if settings.model_dir else default_model_dir(settings.backend)
-    return backend_class(settings.backend)(path, threads=settings.inference_threads)
+    return backend(path, threads=settings.inference_threads)
 
 
 async def _load_in_background(

@@ -21,6 +21,11 @@ class Settings(BaseSettings):
     model_dir: Path | None = Field(
         None, description="The model folder. Unset: the course model (needs the toolkit)."
     )
+    model_uri: str | None = Field(
+        None,
+        description="Serve a registered model instead of MODEL_DIR (module 08), e.g."
+        " models:/launchpad-sentiment@champion, from the registry at MLFLOW_TRACKING_URI.",
+    )
     max_text_chars: int = Field(1000, ge=1, description="Longest text accepted, in characters.")
     max_batch_size: int = Field(32, ge=1, description="Most texts accepted in one request.")
     max_body_bytes: int = Field(65536, ge=1024, description="Largest request body accepted.")
