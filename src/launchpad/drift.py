@@ -33,6 +33,7 @@ def words(text: str) -> list[str]:
     return WORD.findall(text.lower())
 
 
+# --8<-- [start:psi]
 def psi(reference: Sequence[float], current: Sequence[float], floor: float = 1e-4) -> float:
     """Population stability index of two distributions over the same bins (shares summing
     to 1). `floor` keeps an empty bin from dividing by zero."""
@@ -41,6 +42,9 @@ def psi(reference: Sequence[float], current: Sequence[float], floor: float = 1e-
         r, c = max(r, floor), max(c, floor)
         total += (c - r) * math.log(c / r)
     return total
+
+
+# --8<-- [end:psi]
 
 
 def shares(values: Iterable, bins: Sequence) -> list[float]:

@@ -7,9 +7,11 @@ interval, its data in a temporary folder. Queries go through Prometheus' HTTP AP
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -111,3 +113,31 @@ def running_prometheus(target: str, source: Path = SCRAPE_CONFIG) -> Iterator[Pr
                 yield Prometheus(base, process)
         except NotReady as error:
             raise PrometheusError(f"Prometheus did not start: {error}") from error
+
+
+class JsonLogs:
+    """The JSON lines a service writes to a pipe (`running_service(logs=True)`), parsed as they
+    arrive by a background thread, which also keeps the pipe from filling up: a service whose
+    log pipe is full blocks on its next log line."""
+
+    def __init__(self, stream):
+        self.entries: list[dict] = []
+        threading.Thread(target=self._read, args=(stream,), daemon=True, name="logs").start()
+
+    def _read(self, stream) -> None:
+        for line in stream:
+            try:
+                entry = json.loads(line)
+            except ValueError:  # a line that is not JSON (a crash before logging was set up)
+                entry = {"message": line.rstrip("\n")}
+            self.entries.append(entry if isinstance(entry, dict) else {"message": entry})
+
+    def find(self, request_id: str, timeout: float = 5) -> list[dict]:
+        """The lines of one request. Its access line is written once the response has gone,
+        so this waits up to `timeout` seconds for it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [e for e in self.entries if e.get("request_id") == request_id]
+            if any(e.get("message") == "request" for e in found) or time.monotonic() > deadline:
+                return found
+            time.sleep(0.05)

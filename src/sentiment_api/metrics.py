@@ -33,6 +33,7 @@ error_kind: contextvars.ContextVar[dict | None] = contextvars.ContextVar("error_
 
 
 class Metrics:
+    # --8<-- [start:metrics]
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         r = self.registry
@@ -91,6 +92,7 @@ class Metrics:
             return predictions
 
         return measured
+        # --8<-- [end:metrics]
 
     def observe_request(
         self, method: str, route: str, status: int, seconds: float, kind: str | None

@@ -26,6 +26,7 @@ class RequestContext:
         self.max_body_bytes = max_body_bytes
         self.metrics = metrics
 
+    # --8<-- [start:request-id]
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
@@ -75,6 +76,8 @@ class RequestContext:
             )
             request_id.reset(token)
             error_kind.reset(kind_token)
+
+    # --8<-- [end:request-id]
 
     async def _read_bounded(self, headers, receive) -> bytes | None:
         """The whole body, or None if it is (or claims to be) larger than the limit."""

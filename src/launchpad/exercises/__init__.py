@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from launchpad.exercises import m00, m01, m02, m03, m04, m05, m06
+from launchpad.exercises import m00, m01, m02, m03, m04, m05, m06, m07
 
 # module -> (title, questions); the progress dashboard reads this.
 MODULES = {
@@ -13,4 +13,5 @@ MODULES = {
     "04": ("Automate with CI/CD", m04.QUESTIONS),
     "05": ("Deploy to the cloud", m05.QUESTIONS),
     "06": ("Scale it", m06.QUESTIONS),
+    "07": ("Monitor it", m07.QUESTIONS),
 }
