@@ -8,7 +8,6 @@ interval, its data in a temporary folder. Queries go through Prometheus' HTTP AP
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import tempfile
 import threading
@@ -20,9 +19,9 @@ from pathlib import Path
 import httpx
 import yaml
 
-from launchpad.containers.engine import apt_install
 from launchpad.net import NotReady, free_port, ready_process
 from launchpad.paths import REPO_ROOT
+from launchpad.tools import ToolError, debian_binary
 
 SCRAPE_CONFIG = REPO_ROOT / "deploy" / "monitoring" / "prometheus.yml"
 
@@ -32,14 +31,15 @@ class PrometheusError(RuntimeError):
 
 
 def prometheus_binary() -> str:
-    if shutil.which("prometheus") is None:
-        if shutil.which("apt-get") is None:
-            raise PrometheusError(
-                "Prometheus is not installed: install Debian's `prometheus` package, or download"
-                " it from the Prometheus project's release page."
-            )
-        apt_install("prometheus")
-    return shutil.which("prometheus")
+    try:
+        return debian_binary(
+            "prometheus",
+            "prometheus",
+            "install Debian's `prometheus` package (`brew install prometheus` on macOS), or"
+            " download it from the Prometheus project's release page.",
+        )
+    except ToolError as error:
+        raise PrometheusError(str(error)) from error
 
 
 def promtool(*args: str, cwd: Path) -> subprocess.CompletedProcess:

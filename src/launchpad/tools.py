@@ -41,3 +41,18 @@ def tool(name: str) -> Path:
             raise ToolError(f"Installing {requirement} failed: {run.stderr.strip()[-1500:]}")
     stamp.touch()
     return executable
+
+
+def debian_binary(command: str, package: str, elsewhere: str) -> str:
+    """The path to `command`, installing Debian's `package` with apt-get if it is missing.
+    `elsewhere` tells a learner without apt-get how to get it."""
+    if shutil.which(command) is None:
+        if shutil.which("apt-get") is None:
+            raise ToolError(f"{command} is not installed: {elsewhere}")
+        from launchpad.containers.engine import EngineError, apt_install
+
+        try:
+            apt_install(package)
+        except EngineError as error:
+            raise ToolError(f"could not install Debian's {package}: {error}") from error
+    return shutil.which(command)
