@@ -13,6 +13,7 @@
 #   BENCH_ARGS=...      options for bench/serving.py, e.g. BENCH_ARGS="--requests 1000"
 #   MODEL=...           the model folder `make register` logs (default: the course model)
 #   VERSION=...         the version `make promote` gates (default: the challenger)
+#   YES=1               `make workshop-reset` without asking first
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -28,10 +29,12 @@ VARIANT ?= torch
 BENCH_ARGS ?=
 MODEL ?=
 VERSION ?=
+YES ?=
 STAMP := $(VENV)/.installed
 
 .PHONY: help install lab test test-service model image image-context cloudrun-service exercises \
-	notebooks docs site lint format clean bench registry register promote rollback
+	notebooks docs site lint format clean bench registry register promote rollback \
+	workshop-reset
 
 help:
 	@echo "make lab        set everything up and start JupyterLab on the course"
@@ -46,6 +49,7 @@ help:
 	@echo "make promote    quality-gate the challenger (or VERSION=n); if it passes, it serves"
 	@echo "make rollback   give the champion alias back to the previous champion"
 	@echo "make registry   list the registry's versions, aliases and gate verdicts"
+	@echo "make workshop-reset  restore the exercises, empty the workspace (after a backup)"
 	@echo "make docs       build the site into site/ (strict)"
 	@echo "make site       serve the site on http://127.0.0.1:$(SITE_PORT)"
 	@echo "make lint       ruff, hadolint, actionlint and checkov: the lint job of CI"
@@ -128,6 +132,10 @@ promote: $(STAMP)
 
 rollback: $(STAMP)
 	$(BIN)/launchpad registry rollback
+
+# A new cohort: exercises as generated, an empty workspace; the old ones go to a backup.
+workshop-reset: $(STAMP)
+	$(BIN)/launchpad workshop-reset $(if $(YES),--yes)
 
 docs: $(STAMP)
 	$(BIN)/mkdocs build --strict --site-dir site

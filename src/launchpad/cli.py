@@ -10,6 +10,7 @@ launchpad stage        put the wheels and the model under build/ for `docker bui
 launchpad lint         hadolint, actionlint and checkov on the repository's files
 launchpad cloudrun     write deploy/cloudrun/service.yaml with a release's image filled in
 launchpad registry     the model registry (module 08): status, register, promote, rollback
+launchpad workshop-reset  restore the exercises and empty the workspace, after a backup
 """
 
 from __future__ import annotations
@@ -53,6 +54,10 @@ def main(argv: list[str] | None = None) -> int:
     promote = steps.add_parser("promote", help="gate the challenger; if it passes, it serves")
     promote.add_argument("--version", type=int, help="a version other than the challenger")
     steps.add_parser("rollback", help="give the champion alias back to the previous champion")
+    reset = verbs.add_parser("workshop-reset", help="a clean start for a new cohort")
+    reset.add_argument("--yes", action="store_true", help="do not ask before resetting")
+    reset.add_argument("--exercises", type=Path, default=Path("exercises"))
+    reset.add_argument("--solutions", type=Path, default=Path("solutions"))
     args = parser.parse_args(argv)
 
     if args.verb in ("model", "onnx"):
@@ -115,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
             return 1
     elif args.verb == "registry":
         return _registry(args)
+    elif args.verb == "workshop-reset":
+        return _workshop_reset(args)
     elif args.verb == "probe":
         from launchpad.probe import probe
 
@@ -148,6 +155,28 @@ def _registry(args: argparse.Namespace) -> int:
     except RegistryError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _workshop_reset(args: argparse.Namespace) -> int:
+    from launchpad.paths import workspace_dir
+    from launchpad.workshop import plan, reset
+
+    workspace = workspace_dir()
+    todo = plan(args.exercises, args.solutions, workspace)
+    if todo.empty:
+        print("Nothing to reset: the exercises are as generated and the workspace is empty.")
+        return 0
+    print(todo.describe())
+    if not args.yes:
+        if not sys.stdin.isatty():
+            print("Nothing changed. To reset, run: make workshop-reset YES=1", file=sys.stderr)
+            return 1
+        if input("Reset now? [y/N] ").strip().lower() not in ("y", "yes"):
+            print("Nothing changed.")
+            return 1
+    reset(todo, workspace)
+    print(f"Reset done; the previous work is in {todo.backup}")
     return 0
 
 
