@@ -14,7 +14,7 @@ import mlflow
 import pytest
 
 from launchpad.course_model import read_manifest
-from launchpad.lifecycle.registry import MODEL_NAME, Registry
+from launchpad.lifecycle.registry import MODEL_NAME, Registry, RegistryError
 from launchpad.loadtest import running_service
 
 CHAMPION_URI = f"models:/{MODEL_NAME}@champion"
@@ -135,3 +135,19 @@ def test_the_service_serves_the_champion_and_a_pinned_version(lifecycle):
         return p["score"] if p["label"] == "POSITIVE" else 1 - p["score"]
 
     assert positive(pinned) > positive(champion)
+
+
+def test_a_folder_that_is_not_a_model_is_refused_and_any_model_folder_is_accepted(
+    tmp_path, course_model_dir
+):
+    registry = Registry(f"sqlite:///{tmp_path / 'store.db'}")
+    with pytest.raises(RegistryError, match="is not a model folder"):
+        registry.register(tmp_path)
+    hub_like = tmp_path / "hub-model"  # a folder without the course's manifest
+    hub_like.mkdir()
+    for name in ("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"):
+        (hub_like / name).symlink_to(course_model_dir / name)
+    assert registry.register(hub_like, "from elsewhere") == 1
+    assert registry.alias("challenger") == 1 and registry.alias("champion") is None
+    with pytest.raises(RegistryError, match="no earlier champion"):
+        registry.rollback()

@@ -82,7 +82,7 @@ class Registry:
     def register(self, folder: Path, description: str = "") -> int:
         """Log the model in `folder` as a run and register it as a new version, the challenger.
         Returns the version number."""
-        manifest = read_manifest(folder)
+        manifest = _manifest(folder)
         run = self._client.create_run(
             self._experiment_id(),
             run_name=f"{manifest['name']} {manifest['version']}",
@@ -188,11 +188,11 @@ class Registry:
         aliases: dict[str, list[str]] = {}
         for alias, number in self._client.get_registered_model(MODEL_NAME).aliases.items():
             aliases.setdefault(str(number), []).append(alias)
-        lines = [f"{'version':>7}  {'aliases':<20} {'gate':<8} description"]
+        lines = [f"{'version':>7}  {'aliases':<20} {'gate':<20} description"]
         for v in sorted(versions, key=lambda v: int(v.version)):
             named = ", ".join(sorted(aliases.get(str(v.version), []))) or "-"
-            gate = v.tags.get("gate", "-")
-            lines.append(f"{v.version:>7}  {named:<20} {gate:<8} {v.description or ''}")
+            gate = v.tags.get("gate", "-") + (" (rolled back)" if "rolled_back" in v.tags else "")
+            lines.append(f"{v.version:>7}  {named:<20} {gate:<20} {v.description or ''}")
         return "\n".join(lines)
 
     def _experiment_id(self) -> str:
@@ -233,6 +233,17 @@ class Registry:
     def _set_champion(self, version: int, history: list[int]) -> None:
         self._client.set_registered_model_alias(MODEL_NAME, CHAMPION, str(version))
         self._client.set_registered_model_tag(MODEL_NAME, HISTORY_TAG, json.dumps(history))
+
+
+def _manifest(folder: Path) -> dict:
+    """The course's manifest of a model folder; a folder from elsewhere (a Hub model) gets a
+    name and nothing else, and a folder that is not a model is refused."""
+    if not (folder / "config.json").is_file():
+        raise RegistryError(f"{folder} is not a model folder (no config.json).")
+    try:
+        return read_manifest(folder)
+    except FileNotFoundError:
+        return {"name": folder.name, "version": "unversioned"}
 
 
 def _params(manifest: dict) -> dict[str, str]:
