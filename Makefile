@@ -31,6 +31,8 @@ MODEL ?=
 VERSION ?=
 YES ?=
 STAMP := $(VENV)/.installed
+# The course stays offline: MLflow (module 08) sends usage telemetry unless told not to.
+export MLFLOW_DISABLE_TELEMETRY ?= true
 
 .PHONY: help install lab test test-service model image image-context cloudrun-service exercises \
 	notebooks docs site lint format clean bench registry register promote rollback \

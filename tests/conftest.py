@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from launchpad.net import free_port
 from launchpad.paths import REPO_ROOT, WORKSPACE_VAR
+
+# Tests talk to 127.0.0.1 only: MLflow's usage telemetry stays off (`make test` sets it too),
+# and it decides when it is imported.
+os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 
 
 @pytest.fixture

@@ -131,7 +131,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _registry(args: argparse.Namespace) -> int:
+    import logging
+
     from launchpad.lifecycle.registry import PromotionRefused, Registry, RegistryError
+
+    logging.getLogger("mlflow").setLevel(logging.WARNING)  # not "creating tables..." each time
 
     try:
         registry = Registry()

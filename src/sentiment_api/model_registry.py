@@ -8,6 +8,7 @@ only when MODEL_URI is set, so images that serve a baked-in MODEL_DIR do not nee
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,34 +26,52 @@ class RegisteredFiles:
     version: str
 
 
-def fetch(uri: str, into: Path) -> RegisteredFiles:
-    """Download the version `uri` names into `into`; a ModelLoadError says what went wrong."""
+def import_mlflow():
+    """mlflow, with its usage telemetry and download progress bars off unless the environment
+    turns them on: the service stays on its own network, and its logs are JSON lines. Set
+    before the import, which is when MLflow decides."""
+    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+    import mlflow
+
+    return mlflow
+
+
+# --8<-- [start:fetch]
+def fetch(uri: str, into: Path, tracking_uri: str | None = None) -> RegisteredFiles:
+    """Download the version `uri` names into `into`, from the registry at `tracking_uri`
+    (default: MLFLOW_TRACKING_URI); a ModelLoadError says what went wrong."""
     match = _URI.match(uri)
     if match is None:
         raise ModelLoadError(
             f"MODEL_URI={uri!r} is not a registry URI: use models:/NAME@ALIAS or models:/NAME/N."
         )
     try:
-        import mlflow
-        from mlflow.exceptions import MlflowException
+        mlflow = import_mlflow()
     except ImportError as error:
         raise ModelLoadError(
             "MODEL_URI needs the mlflow package, which is not installed."
         ) from error
+    from mlflow.exceptions import MlflowException
+
     name, alias = match["name"], match["alias"]
-    client = mlflow.MlflowClient()
+    client = mlflow.MlflowClient(tracking_uri, registry_uri=tracking_uri)
     try:
         found = (
             client.get_model_version_by_alias(name, alias)
             if alias
             else client.get_model_version(name, match["version"])
         )
+        # Where the version's files are (its run's artifacts), then those files: a plain
+        # artifact URI, so no second registry lookup behind the client's back.
+        source = client.get_model_version_download_uri(name, found.version)
         path = mlflow.artifacts.download_artifacts(
-            artifact_uri=f"models:/{name}/{found.version}", dst_path=str(into)
+            artifact_uri=source, dst_path=str(into), tracking_uri=tracking_uri
         )
     except MlflowException as error:
-        where = mlflow.get_tracking_uri()
+        where = tracking_uri or mlflow.get_tracking_uri()
         raise ModelLoadError(
             f"{uri} could not be resolved in the registry at {where}: {error.message}"
         ) from error
     return RegisteredFiles(Path(path), name, str(found.version))
+    # --8<-- [end:fetch]

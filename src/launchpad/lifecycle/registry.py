@@ -33,7 +33,7 @@ from launchpad.lifecycle.gate import (
     sample_fingerprint,
 )
 from launchpad.paths import REPO_ROOT, workspace_dir
-from sentiment_api.model_registry import fetch
+from sentiment_api.model_registry import fetch, import_mlflow
 
 MODEL_NAME = "launchpad-sentiment"
 CHAMPION, CHALLENGER = "champion", "challenger"
@@ -59,7 +59,7 @@ def tracking_uri() -> str:
     return os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{store_dir() / 'mlflow.db'}"
 
 
-def _git_commit() -> str:
+def git_commit() -> str:
     result = subprocess.run(
         ["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, check=False
     )
@@ -68,14 +68,10 @@ def _git_commit() -> str:
 
 class Registry:
     def __init__(self, uri: str | None = None):
-        import mlflow
-
         self.uri = uri or tracking_uri()
         if self.uri.startswith("sqlite:///"):
             Path(self.uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        # The service and mlflow's own helpers read the URI from the environment.
-        mlflow.set_tracking_uri(self.uri)
-        mlflow.set_registry_uri(self.uri)
+        mlflow = import_mlflow()
         self._client = mlflow.MlflowClient(tracking_uri=self.uri, registry_uri=self.uri)
 
     # --8<-- [start:register]
@@ -86,7 +82,7 @@ class Registry:
         run = self._client.create_run(
             self._experiment_id(),
             run_name=f"{manifest['name']} {manifest['version']}",
-            tags={"git_commit": _git_commit(), "model_version": manifest["version"]},
+            tags={"git_commit": git_commit(), "model_version": manifest["version"]},
         )
         run_id = run.info.run_id
         for key, value in _params(manifest).items():
@@ -178,7 +174,7 @@ class Registry:
     def files(self, version: int) -> Iterator[Path]:
         """The folder of `version`, downloaded for as long as the block runs."""
         with tempfile.TemporaryDirectory(prefix="launchpad-registry-") as folder:
-            yield fetch(f"models:/{MODEL_NAME}/{version}", Path(folder)).path
+            yield fetch(f"models:/{MODEL_NAME}/{version}", Path(folder), self.uri).path
 
     def status(self) -> str:
         """A table of the versions: aliases, gate verdict, description."""
