@@ -31,4 +31,46 @@ def test_summary_and_dashboard_count_passed_checks(workspace):
     assert rows["00"] == (0, 2)
     assert rows["01"] == (1, 6)
     panel = progress.dashboard()
-    assert isinstance(panel, ipywidgets.VBox) and len(panel.children) == len(rows)
+    assert isinstance(panel, ipywidgets.VBox)
+    assert len(panel.children) == len(rows) + 2, "a header, a row per module, a Refresh button"
+
+
+def test_modules_say_which_questions_passed_in_every_module(workspace):
+    from launchpad.exercises import MODULES
+
+    progress.record("00", "q1")
+    progress.record("00", "q2")
+    progress.record("02", "q3")
+    rows = {m.module: m for m in progress.modules()}
+    assert list(rows) == list(MODULES), "every module with checks, in course order"
+    assert rows["00"].complete and rows["00"].bar() == "█" * 10
+    assert list(rows["02"].passed) == ["q3"] and rows["02"].bar() == "██░░░░░░░░"
+    assert rows["02"].marks().split()[:3] == ["q1○", "q2○", "q3✓"]
+    assert not any(m.passed for k, m in rows.items() if k not in ("00", "02"))
+
+
+def test_report_and_one_line_show_where_a_learner_is(workspace):
+    progress.record("00", "q1")
+    progress.record("00", "q2")
+    progress.record("01", "q4")
+    done, total = 3, sum(t for *_, t in progress.summary())
+    lines = progress.report().splitlines()
+    assert lines[0].startswith(f"Progress: {done} of {total} checks passed; 1 of ")
+    assert len(lines) == len(progress.summary()) + 2
+    assert "2/2  q1✓ q2✓" in lines[1] and "1/6" in lines[2] and "q4✓ q5○" in lines[2]
+    assert progress.one_line().startswith(f"{done}/{total} checks: 00 ✓ · 01 1/6 · 02 0/")
+
+
+def test_dashboard_refreshes_and_falls_back_to_the_text_report(workspace):
+    panel = progress.dashboard()
+    header, *rows, button = panel.children
+    assert isinstance(button, ipywidgets.Button) and "0 of" in header.value
+    assert panel._repr_mimebundle_()["text/plain"] == progress.report()
+    progress.record("01", "q1")  # a check passed in another notebook
+    assert "0 of" in panel.children[0].value, "only Refresh re-reads the file"
+    button.click()
+    header, first, second, *_ = panel.children
+    assert header.value.startswith("<b>1 of")
+    bar = second.children[1]
+    assert (bar.value, bar.max) == (1, 6) and "q1&nbsp;✓" in second.children[3].value
+    assert first.children[1].bar_style == "info" and "q1&nbsp;○" in first.children[3].value

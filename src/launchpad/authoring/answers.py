@@ -41,3 +41,47 @@ def ensure_answers(module: str, workspace: Path) -> list[str]:
         target.write_text(content)
         written.append(relative)
     return written
+
+
+# What the solutions' set-up cells add besides %%writefile: pytest's settings (module 04).
+PYTEST_SETTINGS = '[tool.pytest.ini_options]\ntestpaths = ["tests"]\npythonpath = ["."]\n'
+
+
+def ensure_project(workspace: Path, modules: tuple[str, ...] | None = None) -> list[str]:
+    """The whole reference project, as the solution notebooks leave it: every module's written
+    files, the package marker, pytest's settings, the pinned requirements (modules 03 and 04)
+    and the int8 ONNX export (module 06). Like `ensure_answers`, it keeps the learner's own
+    files. Returns what was written."""
+    import shutil
+
+    from launchpad.containers.image import REQUIREMENTS
+    from launchpad.exercises import MODULES
+    from launchpad.exercises.m04 import dev_requirements
+    from launchpad.paths import link_or_copy
+
+    written = []
+    for module in modules or tuple(MODULES):
+        if any((REPO_ROOT / "solutions").glob(f"{module}-*.ipynb")):
+            written += ensure_answers(module, workspace)
+    extras = {
+        "api/__init__.py": "",
+        "pyproject.toml": PYTEST_SETTINGS,
+        "requirements.txt": REQUIREMENTS.read_text(),
+        "requirements-dev.txt": dev_requirements(),
+    }
+    for relative, content in extras.items():
+        target = workspace / relative
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(content)
+            written.append(relative)
+    onnx = workspace / "onnx"
+    if not (onnx / "model.onnx").exists() and (modules is None or "06" in modules):
+        from launchpad.model import resolve
+        from launchpad.onnx_model import ensure_onnx
+
+        shutil.copytree(
+            ensure_onnx(resolve().path), onnx, dirs_exist_ok=True, copy_function=link_or_copy
+        )
+        written.append("onnx/")
+    return written

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from launchpad.exercises import m00, m01, m02, m03, m04, m05, m06, m07
+from launchpad.exercises import m00, m01, m02, m03, m04, m05, m06, m07, m08, m09
 
 # module -> (title, questions); the progress dashboard reads this.
 MODULES = {
@@ -14,4 +14,6 @@ MODULES = {
     "05": ("Deploy to the cloud", m05.QUESTIONS),
     "06": ("Scale it", m06.QUESTIONS),
     "07": ("Monitor it", m07.QUESTIONS),
+    "08": ("Automate the model lifecycle", m08.QUESTIONS),
+    "09": ("Capstone and career", m09.QUESTIONS),
 }

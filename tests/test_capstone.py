@@ -1,0 +1,251 @@
+"""The capstone's audit and portfolio (launchpad.capstone), on an empty workspace, a partial one,
+and one filled with every module's reference answers the solutions' way.
+
+The reference workspace is audited for real (every check that reads only the workspace, about a
+minute) after a portfolio has been written into it, so the portfolio is shown not to disturb the
+earlier checks; the portfolio's own tests run with pytest and its files pass the linters.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from types import CodeType
+
+import pytest
+
+from launchpad import capstone, progress, yamlfile
+from launchpad.authoring.answers import ensure_project
+from launchpad.capstone import (
+    ENGINE,
+    FAILS,
+    MISSING,
+    NOT_RECORDED,
+    NOTEBOOK,
+    PASSED,
+    PIECES,
+    RECORDED,
+    WORKSPACE,
+)
+from launchpad.course_model import read_manifest
+
+
+def questions():
+    return [q for _, (_, qs) in capstone.earlier_modules().items() for q in qs]
+
+
+# ---- What each check reads ------------------------------------------------------------------
+
+
+def test_every_earlier_module_is_audited_and_the_capstone_is_not():
+    from launchpad.exercises import MODULES
+
+    assert list(capstone.earlier_modules()) == [m for m in MODULES if m < "09"]
+    assert "09" in MODULES
+
+
+def test_checks_are_sorted_by_what_they_read():
+    kinds = {(q.module, q.number): capstone.evidence(q) for q in questions()}
+    assert all(kinds[("02", n)] == WORKSPACE for n in range(1, 7))
+    assert all(kinds[("04", n)] == WORKSPACE for n in range(1, 7))
+    assert kinds[("01", 6)] == kinds[("03", 2)] == kinds[("06", 3)] == kinds[("07", 2)] == WORKSPACE
+    assert kinds[("00", 1)] == kinds[("01", 1)] == kinds[("07", 1)] == kinds[("08", 1)] == NOTEBOOK
+    assert {k for k, v in kinds.items() if v == ENGINE} == capstone.NEEDS_IMAGE
+
+
+def _calls(code: CodeType) -> set[str]:
+    inner = [c for c in code.co_consts if isinstance(c, CodeType)]
+    return set(code.co_names).union(*map(_calls, inner))
+
+
+def test_every_check_that_builds_an_image_is_known_as_such():
+    for q in questions():
+        if {"built_image", "_engine"} & _calls(q.rule.__code__):
+            assert (q.module, q.number) in capstone.NEEDS_IMAGE, f"{q.module} q{q.number}"
+
+
+def test_a_check_that_reads_the_notebook_is_recognised_however_it_reads_it():
+    def direct(answers):
+        return answers.value("x")
+
+    def nested(answers):
+        return [answers.function(name) for name in ("f", "g")]
+
+    def files_only(answers):
+        return len(str(answers)) and {"value": 1}["value"]
+
+    assert capstone._reads_names(direct.__code__, "answers")
+    assert capstone._reads_names(nested.__code__, "answers")
+    assert not capstone._reads_names(files_only.__code__, "answers")
+
+
+# ---- Empty and partial workspaces -----------------------------------------------------------
+
+
+def test_an_empty_workspace_is_reported_missing_with_next_steps(workspace):
+    report = capstone.audit()
+    assert report.workspace == workspace and report.complete and not report.green
+    rows = {(r.module, r.number): r for r in report.rows}
+    assert rows[("02", 6)].status == MISSING and "tests/test_*.py" in rows[("02", 6)].message
+    assert rows[("00", 1)].status == NOT_RECORDED and rows[("03", 3)].status == NOT_RECORDED
+    assert {r.status for r in report.rows if r.evidence == WORKSPACE} == {MISSING}
+    text = str(report)
+    assert "Next steps:" in text and "exercises/07-monitor-it.ipynb, question 2" in text
+    assert "- 03: pass q1.check() q3.check() q4.check() q5.check()" in text
+    assert "audit(engine=True)" in text and "- 00: pass q1.check() q2.check()" in text
+
+
+def test_recorded_progress_is_reported_with_its_time(workspace):
+    progress.record("01", "q3")
+    progress.record("03", "q4")
+    report = capstone.audit(modules=("01", "03"))
+    rows = {(r.module, r.number): r for r in report.rows}
+    assert rows[("01", 3)].status == RECORDED and rows[("01", 3)].recorded
+    assert rows[("03", 4)].status == RECORDED and rows[("03", 4)].evidence == ENGINE
+    assert not report.complete and list(report.modules) == ["01", "03"]
+    assert "q3●" in str(report) and "q4●" in str(report)
+
+
+def test_a_broken_file_fails_now_and_says_what_to_fix(workspace):
+    ensure_project(workspace, modules=("07",))
+    report = capstone.audit(modules=("07",))
+    [rerun] = [r for r in report.rows if r.evidence == WORKSPACE]
+    assert rerun.status == PASSED and report.green
+    alerts = workspace / "monitoring" / "alerts.yml"
+    alerts.write_text(alerts.read_text().replace("severity: page", "severity: ticket"))
+    [rerun] = [r for r in capstone.audit(modules=("07",)).rows if r.evidence == WORKSPACE]
+    assert rerun.status == FAILS and "severity" in rerun.message
+    assert rerun.next_step.startswith("fix it:") and "07-monitor-it.ipynb" in rerun.next_step
+
+
+def test_the_portfolio_refuses_and_lists_what_is_missing(workspace):
+    portfolio = capstone.build_portfolio()
+    assert not portfolio.written and len(portfolio.missing) == len(PIECES)
+    assert not (workspace / "portfolio").exists()
+    ensure_project(workspace, modules=("02",))
+    (workspace / "predict.py").write_text("raise NotImplementedError\n")  # an exercise's stub
+    portfolio = capstone.build_portfolio()
+    missing = [piece.path for piece in portfolio.missing]
+    assert "predict.py" in missing and "Dockerfile" in missing and "api/main.py" not in missing
+    text = str(portfolio)
+    assert text.startswith("No portfolio written:")
+    assert "- predict.py: the prediction script (module 01, exercises/01-" in text
+
+
+def test_the_portfolio_does_not_overwrite_a_readme_it_did_not_write(workspace, tmp_path):
+    ensure_project(workspace, modules=("01", "02", "03", "04", "05", "07"))
+    target = tmp_path / "mine"
+    target.mkdir()
+    (target / "README.md").write_text("# My own project\n")
+    portfolio = capstone.build_portfolio(target, measure=False, run_tests=False)
+    assert not portfolio.written and "was not written by the capstone" in portfolio.refused
+    assert (target / "README.md").read_text() == "# My own project\n"
+    inside = capstone.build_portfolio(workspace, measure=False, run_tests=False)
+    assert not inside.written and "workspace itself" in inside.refused
+
+
+def test_model_figures_are_read_from_the_manifest(tmp_path, course_model_dir):
+    manifest = read_manifest(course_model_dir)
+    manifest["evaluation"] = {"movies": {"examples": 1234, "accuracy": 0.9123}}
+    (tmp_path / "launchpad-manifest.json").write_text(json.dumps(manifest))
+    [figure] = capstone.model_figures(tmp_path)
+    assert figure.value == "91.2%" and "1,234" in figure.name
+    assert "launchpad-manifest.json" in figure.source and re.fullmatch(
+        r"\d{4}-\d\d-\d\d", figure.when
+    )
+    assert capstone.model_figures(tmp_path / "no-such-model") == []
+
+
+# ---- The reference workspace ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """A workspace with every module's reference answers, its portfolio, and its audit: the
+    portfolio is written first, so the audit also shows it leaves the earlier checks alone."""
+    folder = tmp_path_factory.mktemp("reference") / "workspace"
+    folder.mkdir()
+    with capstone.using_workspace(folder):
+        ensure_project(folder)
+        capstone.build_portfolio(run_tests=False, measure=False)
+        report = capstone.audit()
+        portfolio = capstone.build_portfolio(report=report)
+    return folder, report, portfolio
+
+
+def test_the_reference_workspace_is_green(reference):
+    folder, report, _ = reference
+    assert report.workspace == folder and report.complete
+    assert report.green, str(report)
+    workspace_checks = [q for q in questions() if capstone.evidence(q) == WORKSPACE]
+    assert report.count(PASSED) == len(workspace_checks) >= 20
+    assert report.headline().startswith(f"{len(workspace_checks)} of {len(workspace_checks)}")
+
+
+def test_the_portfolio_stands_alone_and_passes_its_linters(reference):
+    folder, _, portfolio = reference
+    target = folder / "portfolio"
+    assert portfolio.written and portfolio.folder == target and portfolio.problems == []
+    assert capstone.check_portfolio(target) == []
+    assert portfolio.tests.returncode == 0 and portfolio.tests.passed >= 3, portfolio.tests
+    for piece in PIECES:
+        assert (target / piece.path).read_text() == (folder / piece.path).read_text()
+    assert not list(target.rglob("__pycache__")) and not (target / "onnx").exists()
+    for path in [*target.rglob("*.yml"), *target.rglob("*.yaml")]:
+        assert yamlfile.documents(path), path
+    assert "build/" in (target / ".gitignore").read_text()
+
+
+def test_the_readme_figures_come_from_files_and_measurements(reference, course_model_dir):
+    folder, report, portfolio = reference
+    readme = (portfolio.folder / "README.md").read_text()
+    assert readme.startswith(capstone.GENERATED) and "```mermaid\nflowchart LR" in readme
+    evaluation = read_manifest(course_model_dir)["evaluation"]
+    for name, scores in evaluation.items():
+        assert portfolio.figure(f"accuracy, {name}").value == f"{scores['accuracy']:.1%}"
+    size = (folder / "onnx" / "model.onnx").stat().st_size / 1e6
+    assert portfolio.figure("int8 ONNX model size").value == f"{size:.1f} MB"
+    assert portfolio.figure("tests of this repository").value == portfolio.tests.summary
+    audited = portfolio.figure("course checks re-verified")
+    assert audited.value == f"{report.count(PASSED)} of {report.count(PASSED)}"
+    assert re.fullmatch(r"\d+\.\d ms", portfolio.figure("p50 latency").value)
+    for figure in portfolio.figures:
+        assert figure.source and re.fullmatch(r"\d{4}-\d\d-\d\d", figure.when), figure
+        assert f"| {figure.value} |" in readme.replace("\\|", "|"), figure
+    # Numbers in the figures table are the figures' and nothing else.
+    table = readme.split("## Measured figures", 1)[1].split("## Run it", 1)[0]
+    assert len(re.findall(r"^\| (?!figure|---)", table, re.M)) == len(portfolio.figures)
+
+
+def test_the_checklist_ticks_only_what_is_proven(reference):
+    _, report, _ = reference
+    ticks = {t.step.module: t for t in capstone.checklist(report)}
+    assert [t.step.name for t in ticks.values()][:5] == [
+        "Pretrained model",
+        "API",
+        "Container",
+        "CI/CD",
+        "Cloud deploy",
+    ]
+    assert ticks["02"].done and ticks["04"].done and "6 passed now" in ticks["02"].evidence
+    # Module 01's notebook checks and 03's image checks are not recorded in this workspace.
+    assert not ticks["01"].done and "5 not recorded" in ticks["01"].evidence
+    assert not ticks["03"].done and not ticks["08"].done
+    assert "`mlflow/mlflow.db` not in the workspace yet" in ticks["08"].evidence
+    unaudited = capstone.checklist(None, report.workspace)
+    assert not any(t.done for t in unaudited) and "present, not audited" in unaudited[1].evidence
+    readme = (report.workspace / "portfolio" / "README.md").read_text()
+    assert "- [x] **API** (module 02)" in readme and "- [ ] **Container** (module 03)" in readme
+
+
+def test_a_pitch_goes_to_the_top_of_the_readme_once(reference, tmp_path):
+    _, _, portfolio = reference
+    copy = tmp_path / "portfolio"
+    shutil.copytree(portfolio.folder, copy)
+    mine = capstone.Portfolio(copy, figures=portfolio.figures)
+    mine.add_pitch("First version.")
+    mine.add_pitch("Second version.")
+    text = (copy / "README.md").read_text()
+    assert "Second version." in text and "First version." not in text
+    assert text.index("Second version.") < text.index("## Architecture")
