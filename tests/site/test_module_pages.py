@@ -1,0 +1,50 @@
+"""Every module page has the Carpentries-style parts a learner and an instructor look for, in
+the same places, and the nav lists the modules in roadmap order."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+
+from launchpad.exercises import MODULES
+from launchpad.paths import REPO_ROOT
+
+PAGES = sorted((REPO_ROOT / "docs" / "modules").glob("[0-9][0-9]-*.md"))
+
+
+def front_matter(text: str) -> dict:
+    return yaml.safe_load(text.split("---")[1])
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)
+def test_a_module_page_has_every_part(page):
+    text = page.read_text()
+    meta = front_matter(text)
+    slug = page.stem
+    assert meta["module"] == slug[:2] and meta["time_minutes"] > 0
+    questions = len(MODULES[slug[:2]][1])
+    for part in (
+        f"| **Time** | {meta['time_minutes']} minutes",
+        "| **Prerequisites** |",
+        f"(../notebooks/{slug}.ipynb)",
+        f"[{questions} checked question",
+        f"(../exercises/{slug}.ipynb)",
+        f"(../solutions/{slug}.ipynb)",
+        "## Objectives",
+        "## Key points",
+        '??? note "Instructor notes"',  # collapsed for learners
+    ):
+        assert part in text, f"{page.name} lacks {part!r}"
+    if slug[:2] != "00":  # the welcome module has no reference code yet to show
+        assert re.search(r'--8<-- "(src|deploy|bench|\.github)/', text), (
+            f"{page.name} includes no code"
+        )
+
+
+def test_the_nav_follows_the_roadmap(repo):
+    nav = (repo / "mkdocs.yml").read_text()
+    order = re.findall(r"Overview: modules/(\d\d)-", nav)
+    assert order == sorted(order) == [p.stem[:2] for p in PAGES]
+    assert list(MODULES) == order
