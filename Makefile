@@ -14,6 +14,7 @@
 #   MODEL=...           the model folder `make register` logs (default: the course model)
 #   VERSION=...         the version `make promote` gates (default: the challenger)
 #   YES=1               `make workshop-reset` without asking first
+#   MLFLOW_PORT=5000    the port `make mlflow-ui` serves MLflow's UI on
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -30,12 +31,13 @@ BENCH_ARGS ?=
 MODEL ?=
 VERSION ?=
 YES ?=
+MLFLOW_PORT ?= 5000
 STAMP := $(VENV)/.installed
 # The course stays offline: MLflow (module 08) sends usage telemetry unless told not to.
 export MLFLOW_DISABLE_TELEMETRY ?= true
 
 .PHONY: help install lab test test-service model image image-context cloudrun-service exercises \
-	notebooks docs site lint format clean bench registry register promote rollback \
+	notebooks docs site lint format clean bench registry register promote rollback mlflow-ui \
 	workshop-reset
 
 help:
@@ -51,6 +53,7 @@ help:
 	@echo "make promote    quality-gate the challenger (or VERSION=n); if it passes, it serves"
 	@echo "make rollback   give the champion alias back to the previous champion"
 	@echo "make registry   list the registry's versions, aliases and gate verdicts"
+	@echo "make mlflow-ui  MLflow's web UI on the registry, http://127.0.0.1:$(MLFLOW_PORT)"
 	@echo "make workshop-reset  restore the exercises, empty the workspace (after a backup)"
 	@echo "make docs       build the site into site/ (strict)"
 	@echo "make site       serve the site on http://127.0.0.1:$(SITE_PORT)"
@@ -134,6 +137,10 @@ promote: $(STAMP)
 
 rollback: $(STAMP)
 	$(BIN)/launchpad registry rollback
+
+mlflow-ui: $(STAMP)
+	$(BIN)/mlflow ui --host 127.0.0.1 --port $(MLFLOW_PORT) --backend-store-uri \
+		$(or $(MLFLOW_TRACKING_URI),sqlite:///$(or $(LAUNCHPAD_WORKSPACE),workspace)/mlflow/mlflow.db)
 
 # A new cohort: exercises as generated, an empty workspace; the old ones go to a backup.
 workshop-reset: $(STAMP)

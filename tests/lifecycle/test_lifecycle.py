@@ -151,3 +151,14 @@ def test_a_folder_that_is_not_a_model_is_refused_and_any_model_folder_is_accepte
     assert registry.alias("challenger") == 1 and registry.alias("champion") is None
     with pytest.raises(RegistryError, match="no earlier champion"):
         registry.rollback()
+
+
+def test_a_rolled_back_version_can_be_promoted_again(lifecycle):
+    """Runs last: after the rollback, version 2 goes through the gate again and serves."""
+    uri, _ = lifecycle
+    registry = Registry(uri)
+    assert registry.promote(2).passed
+    assert registry.alias("champion") == 2 and registry.history() == [1, 2]
+    version = mlflow.MlflowClient(uri).get_model_version(MODEL_NAME, "2")
+    assert "rolled_back" not in version.tags
+    assert "(rolled back)" not in registry.status()

@@ -48,3 +48,13 @@ def test_the_nav_follows_the_roadmap(repo):
     order = re.findall(r"Overview: modules/(\d\d)-", nav)
     assert order == sorted(order) == [p.stem[:2] for p in PAGES]
     assert list(MODULES) == order
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)
+def test_the_lesson_states_the_same_time_as_its_page(page):
+    import nbformat
+
+    lesson = nbformat.read(REPO_ROOT / "notebooks" / f"{page.stem}.ipynb", 4)
+    stated = re.search(r"\*\*Time:\*\* *(\d+) minutes", lesson.cells[0].source)
+    assert stated, f"{page.stem}.ipynb does not say its time in its first cell"
+    assert int(stated.group(1)) == front_matter(page.read_text())["time_minutes"]

@@ -63,7 +63,8 @@ def with_prior_shift(source: Path, target: Path, shift: float, why: str) -> Path
 
 
 def best_shift(model, feedback: list[Example]) -> float:
-    """The shift in SHIFTS that labels `feedback` best (the smallest one on a tie)."""
+    """The shift in SHIFTS that labels `feedback` best; on a tie, the one nearest zero (the
+    change that explains the labels with the least correction)."""
     p = np.array([positive_probability(x) for x in predict_all(model, [e.text for e in feedback])])
     p = np.clip(p, 1e-7, 1 - 1e-7)
     logits = np.log(p / (1 - p))

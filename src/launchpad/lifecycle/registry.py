@@ -128,6 +128,7 @@ class Registry:
         if not report.passed:
             raise PromotionRefused(report)
         self._set_champion(candidate, self.history() + [candidate])
+        self._client.delete_model_version_tag(MODEL_NAME, str(candidate), "rolled_back")
         if self.alias(CHALLENGER) == candidate:
             self._client.delete_registered_model_alias(MODEL_NAME, CHALLENGER)
         return report
@@ -168,7 +169,13 @@ class Registry:
             tags = self._client.get_registered_model(MODEL_NAME).tags
         except MlflowException:  # nothing registered yet
             return []
-        return json.loads(tags.get(HISTORY_TAG, "[]"))
+        try:
+            return [int(v) for v in json.loads(tags.get(HISTORY_TAG, "[]"))]
+        except (ValueError, TypeError) as error:
+            raise RegistryError(
+                f"The registered model's {HISTORY_TAG} tag is damaged ({error}); set it again to"
+                " the list of champion versions, oldest first, e.g. [1, 2]."
+            ) from error
 
     @contextmanager
     def files(self, version: int) -> Iterator[Path]:
