@@ -186,8 +186,13 @@ class Report:
         """Every earlier module was audited."""
         return set(self.modules) == set(earlier_modules())
 
+    @property
+    def rerun(self) -> int:
+        """How many checks were run again now, on the workspace's files."""
+        return sum(row.status in (PASSED, FAILS, MISSING) for row in self.rows)
+
     def headline(self) -> str:
-        rerun = sum(row.status in (PASSED, FAILS, MISSING) for row in self.rows)
+        rerun = self.rerun
         known = len(self.rows) - rerun
         return (
             f"{self.count(PASSED)} of {rerun} checks that read only the workspace pass now; "
@@ -363,9 +368,9 @@ def _day(timestamp: float | None = None) -> str:
 def model_figures(model_dir: Path) -> list[Figure]:
     """The served model's evaluation, read from its manifest (the course model writes one when
     it is built; a Hub model has none, and then there is nothing to report)."""
-    from launchpad.course_model import read_manifest
+    from launchpad.course_model import MANIFEST, read_manifest
 
-    manifest_file = model_dir / "launchpad-manifest.json"
+    manifest_file = model_dir / MANIFEST
     if not manifest_file.is_file():
         return []
     manifest = read_manifest(model_dir)
@@ -465,15 +470,20 @@ def image_figures(tag: str = "my-sentiment-api:latest") -> list[Figure]:
 
 def registry_figures(workspace: Path) -> list[Figure]:
     """The champion of the workspace's MLflow registry (module 08), if there is one."""
-    store = workspace / "mlflow" / "mlflow.db"
-    if not store.is_file():
+    from launchpad.lifecycle.registry import (
+        CHAMPION,
+        MODEL_NAME,
+        STORE_FILE,
+        STORE_FOLDER,
+        sqlite_uri,
+    )
+
+    if not (workspace / STORE_FOLDER / STORE_FILE).is_file():
         return []
     from mlflow import MlflowClient
     from mlflow.exceptions import MlflowException
 
-    from launchpad.lifecycle.registry import CHAMPION, MODEL_NAME
-
-    uri = f"sqlite:///{store}"
+    uri = sqlite_uri(workspace / STORE_FOLDER)
     client = MlflowClient(tracking_uri=uri, registry_uri=uri)
     try:
         version = client.get_model_version_by_alias(MODEL_NAME, CHAMPION)
@@ -491,10 +501,9 @@ def registry_figures(workspace: Path) -> list[Figure]:
 
 
 def audit_figure(report: Report) -> Figure:
-    rerun = sum(row.status in (PASSED, FAILS, MISSING) for row in report.rows)
     return Figure(
         "course checks re-verified on the workspace",
-        f"{report.count(PASSED)} of {rerun}",
+        f"{report.count(PASSED)} of {report.rerun}",
         "MLOps Launchpad capstone audit (every check that reads only the project's files)",
         report.started.strftime("%Y-%m-%d"),
     )

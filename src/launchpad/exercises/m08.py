@@ -19,22 +19,29 @@ from pathlib import Path
 
 from launchpad.checks import Answers, Incorrect, NotAttempted, ____, expect, learner_frame, question
 from launchpad.lifecycle.gate import ACCURACY_FLOORS, MAX_REGRESSION
-from launchpad.lifecycle.registry import CHALLENGER, CHAMPION, MODEL_NAME, git_commit
+from launchpad.lifecycle.registry import (
+    CHALLENGER,
+    CHAMPION,
+    MODEL_NAME,
+    STORE_FILE,
+    STORE_FOLDER,
+    git_commit,
+    sqlite_uri,
+)
 from launchpad.paths import workspace_dir
 
-STORE_FOLDER = "mlflow"  # the project's registry, as `make registry` reads it
 REHEARSAL_FOLDER = "mlflow-rehearsal"  # question 5's store, emptied each time its cell runs
 
 
 def _store_uri(folder: str) -> str:
-    return f"sqlite:///{workspace_dir() / folder / 'mlflow.db'}"
+    return sqlite_uri(workspace_dir() / folder)
 
 
 def _client(folder: str):
     """MLflow's client on a store of the workspace, or None if the store does not exist."""
     from mlflow import MlflowClient
 
-    if not (workspace_dir() / folder / "mlflow.db").is_file():
+    if not (workspace_dir() / folder / STORE_FILE).is_file():
         return None
     uri = _store_uri(folder)
     return MlflowClient(tracking_uri=uri, registry_uri=uri)

@@ -13,7 +13,6 @@ import re
 
 from launchpad.capstone import (
     FAILS,
-    NOT_RECORDED,
     PIECES,
     RECORDED,
     Portfolio,
@@ -67,7 +66,7 @@ def q1(answers: Answers):
             f"{said}: {first.message} Fix it in {exercise_notebook(first.module)}, then run "
             "audit() again."
         )
-    rerun = len(report.rows) - report.count(RECORDED) - report.count(NOT_RECORDED)
+    rerun = report.rerun
     known = len(report.rows) - rerun
     return (
         f"All {rerun} checks that read your workspace pass now, with the same tools as in their "

@@ -35,12 +35,17 @@ ACCURACY_METRIC = "gate_accuracy_"  # + the set's name, in the registry's record
 
 
 @cache
-def gate_sample() -> dict[str, list[Example]]:
-    """The same texts every time: SAMPLE_PER_SET drawn from each evaluation set."""
+def _evaluation_sets() -> dict[str, list[Example]]:
     from launchpad.course_model import split
     from launchpad.data import load_ratings
 
-    _, sets = split(load_ratings())
+    return split(load_ratings())[1]
+
+
+@cache
+def gate_sample() -> dict[str, list[Example]]:
+    """The same texts every time: SAMPLE_PER_SET drawn from each evaluation set."""
+    sets = _evaluation_sets()
     return {name: random.Random(name).sample(rows, SAMPLE_PER_SET) for name, rows in sets.items()}
 
 
@@ -49,10 +54,7 @@ def feedback(
 ) -> list[Example]:
     """Labelled texts the gate never sees, from each of `domains`: the late labels a
     retraining job learns from (here, film reviews and the product reviews now arriving)."""
-    from launchpad.course_model import split
-    from launchpad.data import load_ratings
-
-    _, sets = split(load_ratings())
+    sets = _evaluation_sets()
     rows = []
     for domain in domains:
         held = {e.id for e in gate_sample()[domain]}

@@ -50,13 +50,21 @@ class PromotionRefused(RegistryError):
         self.report = report
 
 
+STORE_FOLDER, STORE_FILE = "mlflow", "mlflow.db"  # in the workspace
+
+
 def store_dir() -> Path:
-    return workspace_dir() / "mlflow"
+    return workspace_dir() / STORE_FOLDER
+
+
+def sqlite_uri(folder: Path) -> str:
+    """The tracking URI of the sqlite store kept in `folder`."""
+    return f"sqlite:///{folder / STORE_FILE}"
 
 
 def tracking_uri() -> str:
     """MLFLOW_TRACKING_URI if set, else the sqlite store in the workspace."""
-    return os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{store_dir() / 'mlflow.db'}"
+    return os.environ.get("MLFLOW_TRACKING_URI") or sqlite_uri(store_dir())
 
 
 def git_commit() -> str:
