@@ -43,6 +43,7 @@ export MLFLOW_DISABLE_TELEMETRY ?= true
 help:
 	@echo "make lab        set everything up and start JupyterLab on the course"
 	@echo "make test       run the whole test suite"
+	@echo "make install    create .venv and install the pinned packages (make lab does it first)"
 	@echo "make model      build the course model and its ONNX export (cached); print their folders"
 	@echo "make exercises  regenerate exercises/ from solutions/"
 	@echo "make notebooks  re-execute notebooks/ and solutions/ and store them (authors)"

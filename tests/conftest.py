@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,23 @@ def course_model_dir() -> Path:
     from launchpad.model import resolve
 
     return resolve().path
+
+
+@pytest.fixture
+def hub_cache(course_model_dir, tmp_path):
+    """A Hugging Face Hub cache folder (`hub_cache.root`); `hub_cache(repo_id)` lays the course
+    model out in it exactly as `huggingface_hub` stores a download, and returns the snapshot."""
+    root = tmp_path / "hub"
+
+    def put(repo_id: str, revision: str = "0123456789abcdef0123456789abcdef01234567") -> Path:
+        folder = root / ("models--" + repo_id.replace("/", "--"))
+        shutil.copytree(course_model_dir, folder / "snapshots" / revision)
+        (folder / "refs").mkdir()
+        (folder / "refs" / "main").write_text(revision)
+        return folder / "snapshots" / revision
+
+    put.root = root
+    return put
 
 
 @pytest.fixture(scope="session")

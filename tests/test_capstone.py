@@ -11,11 +11,13 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
 from types import CodeType
 
 import pytest
+import yaml
 
-from launchpad import capstone, progress, yamlfile
+from launchpad import capstone, progress, standalone, yamlfile
 from launchpad.authoring.answers import ensure_project
 from launchpad.capstone import (
     ENGINE,
@@ -28,7 +30,9 @@ from launchpad.capstone import (
     RECORDED,
     WORKSPACE,
 )
+from launchpad.containers.image import wheelhouse
 from launchpad.course_model import read_manifest
+from launchpad.standalone import DETACHMENTS, course_ties, outside_the_course
 
 
 def questions():
@@ -189,12 +193,97 @@ def test_the_portfolio_stands_alone_and_passes_its_linters(reference):
     assert portfolio.written and portfolio.folder == target and portfolio.problems == []
     assert capstone.check_portfolio(target) == []
     assert portfolio.tests.returncode == 0 and portfolio.tests.passed >= 3, portfolio.tests
+    # The learner's files as they are, but for the declared course scaffolding.
+    detached = {d.path for d in DETACHMENTS} | {"requirements-dev.txt", ".github/workflows/ci.yml"}
     for piece in PIECES:
-        assert (target / piece.path).read_text() == (folder / piece.path).read_text()
+        mine, theirs = (target / piece.path).read_text(), (folder / piece.path).read_text()
+        assert (mine == theirs) == (piece.path not in detached), piece.path
+    assert len(portfolio.detached) == len(DETACHMENTS) + 2, portfolio.detached
+    assert course_ties(folder) and course_ties(target) == []
     assert not list(target.rglob("__pycache__")) and not (target / "onnx").exists()
     for path in [*target.rglob("*.yml"), *target.rglob("*.yaml")]:
         assert yamlfile.documents(path), path
     assert "build/" in (target / ".gitignore").read_text()
+
+
+def test_model_id_joins_the_workflow_env_or_starts_one():
+    for workflow in ("name: ci\nenv:\n  # why\n  A: '1'\njobs: {}\n", "name: ci\njobs: {}\n"):
+        [document] = yaml.safe_load_all(standalone._with_model_id(workflow))
+        assert document["env"]["MODEL_ID"] == "${{ vars.MODEL_ID }}"
+        assert document["jobs"] == {} and document["env"].get("A", "1") == "1"
+
+
+def test_scaffolding_the_learner_rewrote_is_kept_and_named_if_it_needs_the_course(tmp_path):
+    (tmp_path / "predict.py").write_text("import launchpad.model as lm\n\nlm.load_pipeline()\n")
+    (tmp_path / "Makefile").write_text("context:\n\tpython -m launchpad stage --root .\n")
+    assert standalone.detach(tmp_path) == []
+    ties = standalone.course_ties(tmp_path)
+    assert [t.split(" ")[0] for t in ties] == ["Makefile:2", "predict.py:1"], ties
+    assert "a published repository has no such package" in ties[0]
+
+
+def _make(folder, *verbs, **env):
+    return subprocess.run(
+        ["make", "--no-print-directory", *verbs],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+
+
+def test_a_clone_of_the_portfolio_runs_without_the_course(reference, hub_cache, tmp_path):
+    """What a fresh clone does, with the course's packages out of reach: no model yet, so the
+    verbs say what to set; `make model` fetches the Hub model named by MODEL_ID (from a Hub cache
+    here, offline); then the tests pass, the script classifies and `make context` stages the
+    wheels and the model for docker build."""
+    _, _, portfolio = reference
+    clone = tmp_path / "clone"
+    shutil.copytree(portfolio.folder, clone)
+    hub_cache("course-org/sentiment-demo")
+    with outside_the_course() as env:
+        env.pop("MODEL_DIR", None)
+        cut_off = subprocess.run(
+            [env["PYTHON"], "-c", "import launchpad"], env=env, capture_output=True, text=True
+        )
+        assert "No module named 'launchpad' (outside the course)" in cut_off.stderr
+
+        no_model = _make(clone, "test", **env)
+        assert no_model.returncode != 0
+        assert "No model in model/: set MODEL_DIR to one or MODEL_ID" in no_model.stdout
+
+        env |= {
+            "MODEL_ID": "course-org/sentiment-demo",
+            "HF_HUB_OFFLINE": "1",
+            "HF_HUB_CACHE": str(hub_cache.root),
+            "PYTEST_ADDOPTS": "-p no:cacheprovider",
+        }
+        tested = _make(clone, "test", **env)
+        assert tested.returncode == 0, tested.stdout[-2000:] + tested.stderr[-2000:]
+        assert re.search(r"\b3 passed", tested.stdout) and (clone / "model/config.json").is_file()
+
+        said = subprocess.run(
+            [env["PYTHON"], "predict.py", "What a wonderful film."],
+            cwd=clone,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert said.returncode == 0, said.stderr[-2000:]
+        assert json.loads(said.stdout)["label"] == "POSITIVE"
+
+        # pip finds the pinned wheels where the course keeps them, as a mirror would serve them.
+        wheels = wheelhouse()
+        staged = _make(
+            clone, "context", **env | {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(wheels)}
+        )
+        assert staged.returncode == 0, staged.stderr[-2000:]
+    names = {p.name for p in (clone / "build" / "wheels").iterdir()}
+    assert names == {p.name for p in wheels.glob("*.whl")}
+    assert any(n.startswith("torch-") for n in names) and not any("nvidia" in n for n in names)
+    assert (clone / "build/model/model.safetensors").stat().st_size > 1e6
 
 
 def test_the_readme_figures_come_from_files_and_measurements(reference, course_model_dir):

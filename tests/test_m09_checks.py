@@ -116,7 +116,7 @@ def portfolio(built, monkeypatch, tmp_path):
         Figure("tests of this repository", "3 passed", "measured", "2025-01-01"),
     ]
     ticks = capstone.checklist(None, folder)
-    (copy / "README.md").write_text(capstone.render_readme(folder, figures, ticks))
+    (copy / "README.md").write_text(capstone.render_readme(figures, ticks))
     return dataclasses.replace(original, folder=copy, figures=figures)
 
 
@@ -159,8 +159,26 @@ def test_q2_lists_what_is_missing(workspace):
             ),
             "no longer shows the figure 'p50 latency",
         ),
+        (
+            lambda p: (
+                (p.folder / "api" / "model.py").write_text(
+                    "from launchpad.model import resolve\n\n\ndef load_model():\n"
+                    "    return resolve()\n"
+                )
+                and p
+            ),
+            "api/model.py:1 uses the course's package",
+        ),
     ],
-    ids=["no-tests", "failing-tests", "bad-yaml", "no-dockerfile", "no-report", "edited-figure"],
+    ids=[
+        "no-tests",
+        "failing-tests",
+        "bad-yaml",
+        "no-dockerfile",
+        "no-report",
+        "edited-figure",
+        "needs-the-course",
+    ],
 )
 def test_q2_names_the_problem(portfolio, breaks, says):
     status, message = outcome(m09.q2, portfolio=breaks(portfolio))

@@ -119,17 +119,6 @@ def test_missing_course_model_without_build_says_make_model(tmp_path, monkeypatc
         resolve(build=False)
 
 
-def _hub_cache(
-    course_model_dir, root, repo_id, revision="0123456789abcdef0123456789abcdef01234567"
-):
-    """Lay out a Hugging Face hub cache folder exactly as `huggingface_hub` writes one."""
-    folder = root / ("models--" + repo_id.replace("/", "--"))
-    shutil.copytree(course_model_dir, folder / "snapshots" / revision)
-    (folder / "refs").mkdir()
-    (folder / "refs" / "main").write_text(revision)
-    return folder / "snapshots" / revision
-
-
 def _run_offline(code: str, hub_cache, **env) -> subprocess.CompletedProcess:
     environment = {**os.environ, "HF_HUB_CACHE": str(hub_cache), "HF_HUB_OFFLINE": "1", **env}
     return subprocess.run(
@@ -137,15 +126,15 @@ def _run_offline(code: str, hub_cache, **env) -> subprocess.CompletedProcess:
     )
 
 
-def test_hub_model_id_loads_offline_from_the_hf_cache(course_model_dir, tmp_path):
-    snapshot = _hub_cache(course_model_dir, tmp_path / "hub", "course-org/sentiment-demo")
+def test_hub_model_id_loads_offline_from_the_hf_cache(hub_cache):
+    snapshot = hub_cache("course-org/sentiment-demo")
     code = (
         "from launchpad.model import resolve, load_pipeline\n"
         "m = resolve()\n"
         "print(m.source, m.name, m.path)\n"
         "print(load_pipeline()('A delightful surprise.')[0]['label'])\n"
     )
-    run = _run_offline(code, tmp_path / "hub", LAUNCHPAD_MODEL="course-org/sentiment-demo")
+    run = _run_offline(code, hub_cache.root, LAUNCHPAD_MODEL="course-org/sentiment-demo")
     assert run.returncode == 0, run.stderr
     assert run.stdout.split("\n")[:2] == [f"hub course-org/sentiment-demo {snapshot}", "POSITIVE"]
 

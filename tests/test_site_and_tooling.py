@@ -31,3 +31,19 @@ def test_ci_runs_the_readme_test_command(repo):
     assert (repo / ".ci" / "run").read_text().strip().endswith("exec make test")
     workflow = (repo / ".github" / "workflows" / "course-ci.yml").read_text()
     assert "run: make test" in workflow
+
+
+def test_stored_notebooks_are_normalised_and_show_no_widget_constructor(repo):
+    """`launchpad execute` stores notebooks normalised; an edit saved from JupyterLab would
+    bring back timings, widget state and, on the site, `VBox(children=(...` for a widget."""
+    from launchpad.authoring.execute import WIDGET_REPR, WIDGET_VIEW, normalise
+
+    for path in sorted([*repo.glob("notebooks/*.ipynb"), *repo.glob("solutions/*.ipynb")]):
+        stored = nbformat.read(path, as_version=4)
+        assert nbformat.writes(normalise(nbformat.read(path, as_version=4))) == nbformat.writes(
+            stored
+        ), f"{path.name} is not normalised: run `launchpad execute` on it"
+        for cell in stored.cells:
+            for output in cell.get("outputs", []):
+                data = output.get("data", {})
+                assert not (WIDGET_VIEW in data and WIDGET_REPR.match(data["text/plain"])), path

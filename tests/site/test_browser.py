@@ -81,6 +81,20 @@ def test_the_roadmap_diagram_renders(site):
     page.close()
 
 
+def test_wide_notebook_outputs_keep_their_lines_whole(site):
+    """The capstone's audit is a table in text: a line broken mid-word ("0 o|f 25") is
+    unreadable, so a wide line scrolls instead."""
+    base, context, _ = site
+    page, _ = open_page(context, base + "/notebooks/09-capstone-and-career/")
+    outputs = page.locator("article .jp-OutputArea-output pre")
+    assert outputs.count() > 0
+    styles = outputs.first.evaluate(
+        "e => [getComputedStyle(e).whiteSpace, getComputedStyle(e).overflowX]"
+    )
+    assert styles == ["pre", "auto"], styles
+    page.close()
+
+
 def test_search_finds_a_term_from_module_03(site):
     base, context, _ = site
     page, _ = open_page(context, base + "/")

@@ -58,3 +58,12 @@ def test_the_lesson_states_the_same_time_as_its_page(page):
     stated = re.search(r"\*\*Time:\*\* *(\d+) minutes", lesson.cells[0].source)
     assert stated, f"{page.stem}.ipynb does not say its time in its first cell"
     assert int(stated.group(1)) == front_matter(page.read_text())["time_minutes"]
+
+
+def test_the_home_page_states_the_sum_of_the_module_times():
+    total = sum(front_matter(page.read_text())["time_minutes"] for page in PAGES)
+    home = (REPO_ROOT / "docs" / "index.md").read_text()
+    stated = re.search(r"\*\*Time:\*\* (\d+) minutes in all, about (\d+)(½?) hours", home)
+    assert stated, "the home page does not state the course's total time"
+    assert int(stated[1]) == total
+    assert int(stated[2]) + (0.5 if stated[3] else 0) == round(total / 30) / 2

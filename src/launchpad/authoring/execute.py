@@ -8,6 +8,7 @@ as working directory, a throw-away workspace, and metadata stripped of timings a
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,6 +28,13 @@ QUIET_ENV = {
     "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false",
     "MLFLOW_DISABLE_TELEMETRY": "true",
 }
+
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+# ipywidgets' own text for a widget is its constructor call, `VBox(children=(HBox(...` for a
+# whole screen: a page without a kernel shows this sentence instead.
+WIDGET_REPR = re.compile(r"^[A-Z]\w*\((children|value|description|options)=")
+WIDGET_TEXT = "An interactive widget: open this notebook in JupyterLab (make lab) to use it."
 
 
 @contextmanager
@@ -60,7 +68,8 @@ def execute(
 
 
 def normalise(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Keep diffs readable: sequential execution counts, no timings, one kernelspec."""
+    """Keep diffs readable: sequential execution counts, no timings, one kernelspec; and a
+    sentence, not a constructor call, where a widget has no kernel to draw it."""
     count = 0
     for cell in notebook.cells:
         cell.metadata.pop("execution", None)
@@ -75,6 +84,9 @@ def normalise(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
                 if "execution_count" in output:
                     output.execution_count = cell.execution_count
                 output.get("metadata", {}).pop("execution", None)
+                data = output.get("data", {})
+                if WIDGET_VIEW in data and WIDGET_REPR.match(data.get("text/plain", "")):
+                    data["text/plain"] = WIDGET_TEXT
     notebook.metadata = {
         "kernelspec": KERNELSPEC,
         "language_info": {"name": "python"},

@@ -82,7 +82,7 @@ def wheelhouse(requirements: Path = REQUIREMENTS) -> Path:
         if cuda:
             raise EngineError(
                 f"The wheelhouse pulled CUDA libraries ({', '.join(cuda[:3])}...):"
-                " point pip at the CPU-only PyTorch wheels (see module 03)."
+                " point pip at the CPU-only PyTorch wheels (the setup page, CPU-only PyTorch)."
             )
         stamp.touch()
     return folder

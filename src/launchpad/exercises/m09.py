@@ -107,7 +107,9 @@ def q2(answers: Answers):
     expect(not absent, f"The portfolio has no {', '.join(absent[:3])}: build it again.")
     problems = check_portfolio(folder)
     expect(
-        not problems, f"The portfolio does not pass the linters: {problems[0] if problems else ''}"
+        not problems,
+        f"The portfolio would not stand on its own: {len(problems)} problem(s), the first: "
+        f"{problems[0] if problems else ''} Fix it in the workspace, then build it again.",
     )
     tests = portfolio.tests
     expect(
@@ -117,8 +119,8 @@ def q2(answers: Answers):
     )
     expect(
         tests.returncode == 0 and tests.passed > 0,
-        f"The portfolio's own tests say: {tests.summary}. Run `python -m pytest` in {folder.name}/ "
-        "to see why; its tests must pass outside the workspace too.",
+        f"The portfolio's own tests say: {tests.summary}. Run `make test` in {folder.name}/ "
+        "to see why: its tests must pass without the course, as in a fresh clone.",
     )
     text = readme.read_text()
     expect("```mermaid" in text, "The README has no architecture diagram: build it again.")
@@ -134,10 +136,10 @@ def q2(answers: Answers):
         "measured for it: edit the prose, not the figures; build it again to measure anew.",
     )
     return (
-        f"{folder.name}/ stands on its own: {len(portfolio.files)} files, its tests "
-        f"({tests.summary}) pass outside the workspace, ruff, YAML, actionlint and hadolint find "
-        "nothing, and its README has the diagram and the measured figures, each with its "
-        "source and date."
+        f"{folder.name}/ stands on its own: {len(portfolio.files)} files, its `make test` "
+        f"({tests.summary}) passes with the course's packages out of reach, ruff, YAML, "
+        "actionlint and hadolint find nothing, and its README has the diagram and the measured "
+        "figures, each with its source and date."
     )
 
 
