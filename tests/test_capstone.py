@@ -193,12 +193,19 @@ def test_the_portfolio_stands_alone_and_passes_its_linters(reference):
     assert portfolio.written and portfolio.folder == target and portfolio.problems == []
     assert capstone.check_portfolio(target) == []
     assert portfolio.tests.returncode == 0 and portfolio.tests.passed >= 3, portfolio.tests
-    # The learner's files as they are, but for the declared course scaffolding.
+    # The learner's files as they are, but for the declared course scaffolding and comments'
+    # pointers to the exercise's questions ("# Question 2: load the model once").
     detached = {d.path for d in DETACHMENTS} | {"requirements-dev.txt", ".github/workflows/ci.yml"}
+    pointed = []
     for piece in PIECES:
         mine, theirs = (target / piece.path).read_text(), (folder / piece.path).read_text()
-        assert (mine == theirs) == (piece.path not in detached), piece.path
-    assert len(portfolio.detached) == len(DETACHMENTS) + 2, portfolio.detached
+        expected = standalone.without_question_numbers(theirs)
+        assert (mine == expected) == (piece.path not in detached), piece.path
+        assert not standalone.QUESTION_POINTER.search(mine), piece.path
+        pointed += [piece.path] if expected != theirs else []
+    assert {"api/main.py", "deploy/k8s.yaml", ".github/workflows/ci.yml"} <= set(pointed)
+    assert "    # Load the model once" in (target / "api" / "main.py").read_text()
+    assert len(portfolio.detached) == len(DETACHMENTS) + 2 + len(pointed), portfolio.detached
     assert course_ties(folder) and course_ties(target) == []
     assert not list(target.rglob("__pycache__")) and not (target / "onnx").exists()
     for path in [*target.rglob("*.yml"), *target.rglob("*.yaml")]:

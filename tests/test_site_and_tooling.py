@@ -47,3 +47,30 @@ def test_stored_notebooks_are_normalised_and_show_no_widget_constructor(repo):
             for output in cell.get("outputs", []):
                 data = output.get("data", {})
                 assert not (WIDGET_VIEW in data and WIDGET_REPR.match(data["text/plain"])), path
+
+
+def test_unstable_outputs_are_tagged_not_commented(repo, built_site):
+    """nbval's `# NBVAL_IGNORE_OUTPUT` comment would show in JupyterLab and on every page; the
+    `nbval-ignore-output` cell tag does the same job out of the learner's sight."""
+    marker = re.compile(r"^\s*#\s*NBVAL_", re.M)
+    for folder in ("notebooks", "solutions", "exercises"):
+        for path in sorted((repo / folder).glob("*.ipynb")):
+            for cell in nbformat.read(path, as_version=4).cells:
+                assert not marker.search(cell.source), (
+                    f"{folder}/{path.name}: tag the cell `nbval-ignore-output` instead"
+                )
+        for page in (built_site / folder).rglob("index.html"):
+            assert "NBVAL_" not in page.read_text(), page
+
+
+def test_no_checked_output_holds_a_date(repo):
+    """nbval compares every output not tagged `nbval-ignore-output`: one that prints today's date
+    passes on the day it was stored and fails from the next."""
+    date = re.compile(r"\b20\d\d-[01]\d-[0-3]\d\b")
+    for path in sorted([*repo.glob("notebooks/*.ipynb"), *repo.glob("solutions/*.ipynb")]):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type != "code" or "nbval-ignore-output" in cell.metadata.get("tags", []):
+                continue
+            for output in cell.outputs:
+                text = output.get("text", "") + str(output.get("data", {}).get("text/plain", ""))
+                assert not date.search(text), f"{path.name} cell {cell.id}: {date.search(text)[0]}"

@@ -928,8 +928,8 @@ promtool check rules monitoring/alerts.yml
 ## The MLOps portfolio checklist
 
 Where this project stands on the classic path from a pretrained model to production, as the
-MLOps Launchpad capstone audited it in the course workspace on {today} (module numbers are the
-course's):
+MLOps Launchpad capstone audited it in the course workspace when it wrote this README (module
+numbers are the course's):
 
 {boxes}
 - [ ] **Live deploy** on your own cloud account, with the URL here: the course rehearses both

@@ -8,7 +8,9 @@ has no `launchpad` package, so the portfolio gets standalone versions of exactly
 - the model is a folder named by `MODEL_DIR` (default `model/`, kept out of git);
 - `make model` fills it once from the Hugging Face Hub id in `MODEL_ID` (CI sets it from a
   repository variable), and `make test` and `make context` ask for it first;
-- `make context` downloads the pinned wheels with pip and copies the model folder.
+- `make context` downloads the pinned wheels with pip and copies the model folder;
+- comments that point at an exercise's questions (`# Question 2: load the model once`) keep
+  their words and lose the pointer.
 
 Each replacement is declared below with the scaffolding it replaces. A learner who rewrote one of
 those lines keeps their version, and `course_ties` names any file that still uses the course.
@@ -140,6 +142,18 @@ def _pin(requirements: str, name: str) -> str:
     return match[0] if match else name
 
 
+def _code_files(folder: Path) -> list[Path]:
+    """The portfolio's code and configuration (Dockerfile and Makefile have no suffix); not the
+    model's weights nor git's own files."""
+    return sorted(
+        path
+        for path in folder.rglob("*")
+        if path.is_file()
+        and path.suffix in ("", ".py", ".yml", ".yaml", ".toml", ".cfg")
+        and not {".git", MODEL_FOLDER} & set(path.relative_to(folder).parts)
+    )
+
+
 def detach(folder: Path) -> list[str]:
     """Apply the standalone replacements to the portfolio in `folder`; returns what changed,
     one line per replacement. Lines the learner rewrote are left as they are."""
@@ -157,10 +171,38 @@ def detach(folder: Path) -> list[str]:
         pin = _pin(service.read_text(), "huggingface_hub")
         dev.write_text(dev.read_text().rstrip("\n") + f"\n{pin}\n")
         done.append("requirements-dev.txt: `make model` needs huggingface_hub")
+    done += _drop_question_numbers(folder)
     workflow = folder / ".github" / "workflows" / "ci.yml"
     if workflow.is_file() and "MODEL_ID" not in workflow.read_text():
         workflow.write_text(_with_model_id(workflow.read_text()))
         done.append(".github/workflows/ci.yml: MODEL_ID from a repository variable")
+    return done
+
+
+# "# Question 2: load the model once" in the exercise's scaffolding: the comment stays, the
+# pointer to a question of the course goes.
+QUESTION_POINTER = re.compile(
+    r"^([ \t]*#[ \t]*)Questions? \d+(?:(?:,[ \t]*|[ \t]+and[ \t]+)\d+)*:[ \t]*(\S)", re.M
+)
+
+
+def without_question_numbers(text: str) -> str:
+    """`# Questions 3 and 5: run the model` becomes `# Run the model`."""
+    return QUESTION_POINTER.sub(lambda m: m[1] + m[2].upper(), text)
+
+
+def _drop_question_numbers(folder: Path) -> list[str]:
+    """Comments that point at the exercise's questions lose the pointer, in every file that has
+    one; returns one line per file changed."""
+    done = []
+    for path in _code_files(folder):
+        try:
+            text = path.read_text()
+        except UnicodeDecodeError:  # not text: nothing to say about it
+            continue
+        if QUESTION_POINTER.search(text):
+            path.write_text(without_question_numbers(text))
+            done.append(f"{path.relative_to(folder)}: its comments name no question of the course")
     return done
 
 
@@ -184,14 +226,13 @@ def course_ties(folder: Path) -> list[str]:
     """Files of the portfolio that still import or run the course's packages: they would break
     in a repository of its own."""
     ties = []
-    for path in sorted(folder.rglob("*")):
-        if path.is_file() and path.suffix in ("", ".py", ".yml", ".yaml", ".toml", ".cfg"):
-            for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
-                if USES_COURSE.search(line):
-                    ties.append(
-                        f"{path.relative_to(folder)}:{number} uses the course's package "
-                        f"({line.strip()}): a published repository has no such package."
-                    )
+    for path in _code_files(folder):
+        for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
+            if USES_COURSE.search(line):
+                ties.append(
+                    f"{path.relative_to(folder)}:{number} uses the course's package "
+                    f"({line.strip()}): a published repository has no such package."
+                )
     return ties
 
 

@@ -95,6 +95,18 @@ def test_wide_notebook_outputs_keep_their_lines_whole(site):
     page.close()
 
 
+def test_a_table_without_a_header_draws_no_empty_row(site):
+    """Each module page's facts table has an empty Markdown header: it must not show as a bar
+    above the facts, while a table with a header keeps it."""
+    base, context, _ = site
+    page, _ = open_page(context, base + "/modules/03-package-it-in-a-container/")
+    facts, figures = page.locator("article table").nth(0), page.locator("article table").nth(1)
+    assert facts.locator("thead").evaluate("e => getComputedStyle(e).display") == "none"
+    assert facts.locator("tbody tr").first.bounding_box()["height"] > 0
+    assert figures.locator("thead").evaluate("e => getComputedStyle(e).display") != "none"
+    page.close()
+
+
 def test_search_finds_a_term_from_module_03(site):
     base, context, _ = site
     page, _ = open_page(context, base + "/")
