@@ -106,8 +106,9 @@ notebooks: model
 
 # `make test` runs every target the workflows in .github/workflows call, so CI on GitHub runs
 # nothing that this suite has not run (tests/test_workflows.py checks), then everything else.
+# Every run ends by naming its 15 slowest tests: the suite must stay well under 30 minutes.
 test: lint test-service image-context cloudrun-service
-	$(BIN)/python -m pytest --ignore=tests/service $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --ignore=tests/service --durations=15 $(PYTEST_ARGS)
 
 test-service: model
 	$(BIN)/python -m pytest tests/service
