@@ -8,6 +8,13 @@ import re
 
 import nbformat
 
+from launchpad.authoring.execute import output_text
+
+
+def stored_notebooks(repo):
+    """The notebooks stored with their outputs, which nbval compares."""
+    return sorted([*repo.glob("notebooks/*.ipynb"), *repo.glob("solutions/*.ipynb")])
+
 
 def test_site_builds_strict_with_every_lesson_rendered(repo, built_site):
     for lesson in (repo / "notebooks").glob("*.ipynb"):
@@ -38,7 +45,7 @@ def test_stored_notebooks_are_normalised_and_show_no_widget_constructor(repo):
     bring back timings, widget state and, on the site, `VBox(children=(...` for a widget."""
     from launchpad.authoring.execute import WIDGET_REPR, WIDGET_VIEW, normalise
 
-    for path in sorted([*repo.glob("notebooks/*.ipynb"), *repo.glob("solutions/*.ipynb")]):
+    for path in stored_notebooks(repo):
         stored = nbformat.read(path, as_version=4)
         assert nbformat.writes(normalise(nbformat.read(path, as_version=4))) == nbformat.writes(
             stored
@@ -67,10 +74,10 @@ def test_no_checked_output_holds_a_date(repo):
     """nbval compares every output not tagged `nbval-ignore-output`: one that prints today's date
     passes on the day it was stored and fails from the next."""
     date = re.compile(r"\b20\d\d-[01]\d-[0-3]\d\b")
-    for path in sorted([*repo.glob("notebooks/*.ipynb"), *repo.glob("solutions/*.ipynb")]):
+    for path in stored_notebooks(repo):
         for cell in nbformat.read(path, as_version=4).cells:
             if cell.cell_type != "code" or "nbval-ignore-output" in cell.metadata.get("tags", []):
                 continue
             for output in cell.outputs:
-                text = output.get("text", "") + str(output.get("data", {}).get("text/plain", ""))
+                text = output_text(output)
                 assert not date.search(text), f"{path.name} cell {cell.id}: {date.search(text)[0]}"

@@ -7,16 +7,10 @@ import re
 import nbformat
 import pytest
 
-from launchpad.authoring.execute import course_environment, execute
+from launchpad.authoring.execute import course_environment, execute, output_text
 from launchpad.paths import REPO_ROOT
 
 EXERCISES = sorted((REPO_ROOT / "exercises").glob("[0-9][0-9]-*.ipynb"))
-
-
-def _text(output) -> str:
-    if output.output_type == "stream":
-        return output.text
-    return output.get("data", {}).get("text/plain", "") if "data" in output else ""
 
 
 @pytest.mark.parametrize("path", EXERCISES, ids=[p.stem for p in EXERCISES])
@@ -39,5 +33,5 @@ def test_untouched_exercise_runs_and_reports_not_attempted(path):
     ]
     assert checks, f"{path.name} has no q.check() cells"
     for cell in checks:
-        said = "".join(_text(o) for o in cell.outputs)
+        said = "".join(output_text(o) for o in cell.outputs)
         assert "Not attempted yet" in said, f"{path.name}: {cell.source} said {said!r}"

@@ -200,8 +200,9 @@ def _drop_question_numbers(folder: Path) -> list[str]:
             text = path.read_text()
         except UnicodeDecodeError:  # not text: nothing to say about it
             continue
-        if QUESTION_POINTER.search(text):
-            path.write_text(without_question_numbers(text))
+        tidy = without_question_numbers(text)
+        if tidy != text:
+            path.write_text(tidy)
             done.append(f"{path.relative_to(folder)}: its comments name no question of the course")
     return done
 

@@ -67,6 +67,13 @@ def execute(
     return notebook
 
 
+def output_text(output: nbformat.NotebookNode) -> str:
+    """What an output shows as text: a stream's text, or a result's plain-text form."""
+    if output.output_type == "stream":
+        return output.text
+    return output.get("data", {}).get("text/plain", "")
+
+
 def normalise(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Keep diffs readable: sequential execution counts, no timings, one kernelspec; and a
     sentence, not a constructor call, where a widget has no kernel to draw it."""
