@@ -11,11 +11,14 @@ from launchpad.checks import ____, expect, question
 from launchpad.checks.feedback import Feedback
 
 
-@question("99", 1, hints=["first", "second"], solution="double = lambda x: 2 * x")
+@question(names=["double"], hints=["first", "second"])
 def q_double(answers):
     double = answers.function("double")
     expect(double(2) == 4, f"double(2) should be 4, got {double(2)!r}.")
     return "Well doubled."
+
+
+q_double.module, q_double.number = "99", 1  # what bind_questions does for a real module
 
 
 def status(namespace) -> Feedback:
@@ -99,9 +102,23 @@ def test_hints_are_numbered_and_clamped(capsys):
     assert second == "Question 1 · Hint: second"
 
 
-def test_solution_shows_code(capsys):
-    q_double.solution()
-    assert "double = lambda x: 2 * x" in capsys.readouterr().out
+def test_solution_shows_the_solution_notebooks_code(capsys):
+    from launchpad.questions import m00
+
+    m00.q1.solution()
+    assert "report = probe()" in capsys.readouterr().out
+
+
+def test_reading_an_undeclared_name_is_the_courses_bug():
+    """A check may read only the names it declares: the capstone trusts the declaration."""
+
+    @question(names=["double"])
+    def q_sneaky(answers):
+        answers.value("triple")
+
+    result = q_sneaky.evaluate({"triple": 3})
+    assert result.status == "incorrect"
+    assert "does not declare it" in result.message and "bug in the course" in result.message
 
 
 def test_expect_fail_raises_when_the_check_passes():
@@ -117,15 +134,16 @@ def test_expect_fail_raises_when_the_check_passes():
 
 
 def test_every_question_has_a_hint_and_a_solution():
-    from launchpad.exercises import MODULES
+    from launchpad.questions import MODULES
 
     for module, (_, questions) in MODULES.items():
         for q in questions:
-            assert q.hints and q.solution_code, f"module {module} q{q.number}"
+            assert q.hints, f"module {module} q{q.number} has no hint"
+            assert not q.solution_code.startswith("(No tagged solution"), f"{module} q{q.number}"
 
 
 def test_a_bug_in_a_check_is_reported_not_raised():
-    @question("99", 2)
+    @question()
     def q_buggy(answers):
         return [][0]
 

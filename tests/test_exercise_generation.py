@@ -12,6 +12,7 @@ from launchpad.authoring.generate import (
     generate_all,
     render,
 )
+from launchpad.authoring.solutions import SolutionTagError
 
 
 def test_exercises_match_their_solutions(repo, tmp_path):
@@ -38,7 +39,8 @@ def test_an_edited_solution_changes_the_exercise(repo):
 
 def test_assignments_become_placeholders():
     source = (
-        "x = 1\n### BEGIN SOLUTION\nanswer = compute(x)\nother = 2\n### END SOLUTION\nprint(answer)"
+        "x = 1\n### BEGIN SOLUTION q1\nanswer = compute(x)\nother = 2\n"
+        "### END SOLUTION\nprint(answer)"
     )
     assert clear_solutions(source) == (
         "x = 1\nanswer = ____  # your code here\nother = ____  # your code here\nprint(answer)"
@@ -47,7 +49,7 @@ def test_assignments_become_placeholders():
 
 def test_function_bodies_raise_not_implemented():
     source = (
-        "def f(x):\n    ### BEGIN SOLUTION\n    y = x + 1\n    return y\n    ### END SOLUTION\n"
+        "def f(x):\n    ### BEGIN SOLUTION q1\n    y = x + 1\n    return y\n    ### END SOLUTION\n"
     )
     cleared = clear_solutions(source)
     assert "return y" not in cleared
@@ -60,7 +62,7 @@ def test_function_bodies_raise_not_implemented():
 
 def test_top_level_code_is_only_commented_out():
     cleared = clear_solutions(
-        "### BEGIN SOLUTION\nfor i in range(3):\n    print(i)\n### END SOLUTION"
+        "### BEGIN SOLUTION q1\nfor i in range(3):\n    print(i)\n### END SOLUTION"
     )
     assert cleared == "# YOUR CODE HERE"
 
@@ -68,9 +70,9 @@ def test_top_level_code_is_only_commented_out():
 @pytest.mark.parametrize(
     "source, message",
     [
-        ("### BEGIN SOLUTION\nx = 1\n", "without ### END"),
+        ("### BEGIN SOLUTION q1\nx = 1\n", "without ### END"),
         ("x = 1\n### END SOLUTION\n", "without ### BEGIN"),
-        ("### BEGIN SOLUTION\n### BEGIN SOLUTION\n### END SOLUTION\n", "nested"),
+        ("### BEGIN SOLUTION q1\n### BEGIN SOLUTION q1\n### END SOLUTION\n", "nested"),
     ],
 )
 def test_unbalanced_markers_are_reported_with_their_place(source, message):
@@ -103,3 +105,10 @@ def test_lessons_and_solutions_are_stored_executed(repo):
         ]
         unexecuted = [i for i, c in enumerate(code) if c.execution_count is None]
         assert not unexecuted, f"{path.name}: code cells {unexecuted} were never executed"
+
+
+@pytest.mark.parametrize("marker", ["### BEGIN SOLUTION", "### BEGIN SOLUTION question 2"])
+def test_a_block_must_name_the_questions_it_answers(marker):
+    """`qN.solution()` shows the blocks tagged qN: an untagged block would answer nothing."""
+    with pytest.raises(SolutionTagError, match="e.g. `### BEGIN SOLUTION q2`"):
+        clear_solutions(f"{marker}\nx = 1\n### END SOLUTION\n", where="demo.ipynb cell 3")

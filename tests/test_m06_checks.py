@@ -14,8 +14,8 @@ import time
 
 import pytest
 
-from launchpad.exercises import m06
 from launchpad.loadtest import percentile as toolkit_percentile
+from launchpad.questions import m06
 
 
 def nearest_rank(values, q):

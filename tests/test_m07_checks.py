@@ -22,7 +22,7 @@ from prometheus_client import (
 )
 
 from launchpad.drift import psi as toolkit_psi
-from launchpad.exercises import m07
+from launchpad.questions import m07
 
 
 def outcome(question, **namespace):

@@ -16,8 +16,8 @@ import pytest
 from launchpad import capstone
 from launchpad.authoring.answers import ensure_project
 from launchpad.capstone import FAILS, NOT_RECORDED, PASSED, Figure, PytestRun, Report, Row
-from launchpad.exercises import m09
 from launchpad.paths import workspace_dir
+from launchpad.questions import m09
 
 
 def outcome(question, **namespace):

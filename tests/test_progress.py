@@ -36,7 +36,7 @@ def test_summary_and_dashboard_count_passed_checks(workspace):
 
 
 def test_modules_say_which_questions_passed_in_every_module(workspace):
-    from launchpad.exercises import MODULES
+    from launchpad.questions import MODULES
 
     progress.record("00", "q1")
     progress.record("00", "q2")

@@ -1,7 +1,7 @@
 """MLOps Launchpad: the course toolkit.
 
 Model resolution (`launchpad.model`), the course model recipe (`launchpad.course_model`),
-exercise checks (`launchpad.checks`, `launchpad.exercises`), progress tracking and the
+exercise checks (`launchpad.checks`, `launchpad.questions`), progress tracking and the
 environment probe used in module 00.
 """
 

@@ -82,7 +82,7 @@ def _reads_names(code: CodeType, answers: str) -> bool:
 
 def earlier_modules() -> dict[str, tuple[str, list[Question]]]:
     """Every module before the capstone that has checks, in course order."""
-    from launchpad.exercises import MODULES
+    from launchpad.questions import MODULES
 
     return {m: entry for m, entry in MODULES.items() if m < CAPSTONE}
 
@@ -728,7 +728,7 @@ def _make_test(folder: Path) -> PytestRun:
     """The new repository's own `make test`, as a fresh clone would run it: the course's
     packages cannot be imported, the model is the one the learner serves, and no caches are
     left behind."""
-    from launchpad.exercises.m02 import _summary
+    from launchpad.questions.m02 import _summary
 
     model_dir = served_model_dir()
     with outside_the_course() as env:

@@ -84,10 +84,10 @@ class ModuleProgress:
 def modules() -> list[ModuleProgress]:
     """Every module with checked questions, in course order, with what has been passed.
 
-    Modules come from `launchpad.exercises.MODULES`, so a new module shows up here (and on the
+    Modules come from `launchpad.questions.MODULES`, so a new module shows up here (and on the
     dashboard) as soon as its checks exist. A recorded question that no longer exists (a module
     that was renumbered) is not counted."""
-    from launchpad.exercises import MODULES
+    from launchpad.questions import MODULES
 
     data = load()
     rows = []

@@ -8,8 +8,8 @@ import re
 import pytest
 import yaml
 
-from launchpad.exercises import MODULES
 from launchpad.paths import REPO_ROOT
+from launchpad.questions import MODULES
 
 PAGES = sorted((REPO_ROOT / "docs" / "modules").glob("[0-9][0-9]-*.md"))
 

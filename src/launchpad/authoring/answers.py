@@ -8,7 +8,7 @@ from pathlib import Path
 
 import nbformat
 
-from launchpad.authoring.generate import BEGIN, END
+from launchpad.authoring.solutions import without_markers
 from launchpad.paths import REPO_ROOT
 
 WRITEFILE = re.compile(r"%%writefile \{WORKSPACE\}/(\S+)\n")
@@ -20,11 +20,7 @@ def written_files(solution: Path) -> dict[str, str]:
     for cell in nbformat.read(solution, as_version=4).cells:
         match = WRITEFILE.match(cell.source) if cell.cell_type == "code" else None
         if match:
-            body = cell.source[match.end() :]
-            lines = [line for line in body.split("\n") if line.strip() not in (BEGIN, END)]
-            # A marker between blank lines leaves one blank too many: linters would object.
-            text = re.sub(r"\n{4,}", "\n\n\n", "\n".join(lines))
-            files[match[1]] = text.rstrip("\n") + "\n"
+            files[match[1]] = without_markers(cell.source[match.end() :]) + "\n"
     return files
 
 
@@ -55,9 +51,9 @@ def ensure_project(workspace: Path, modules: tuple[str, ...] | None = None) -> l
     import shutil
 
     from launchpad.containers.image import REQUIREMENTS
-    from launchpad.exercises import MODULES
-    from launchpad.exercises.m04 import dev_requirements
     from launchpad.paths import link_or_copy
+    from launchpad.questions import MODULES
+    from launchpad.questions.m04 import dev_requirements
 
     written = []
     for module in modules or tuple(MODULES):

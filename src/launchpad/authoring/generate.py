@@ -1,8 +1,8 @@
 """Generate exercise notebooks from solution notebooks (nbgrader's single-source idea).
 
 A solution notebook is the only source of an exercise. In its code cells, the lines between
-`### BEGIN SOLUTION` and `### END SOLUTION` are the answer; the generator replaces them with a stub
-(nbgrader's `ClearSolutions` does the same):
+`### BEGIN SOLUTION qN` (N: the question the block answers) and `### END SOLUTION` are the
+answer; the generator replaces them with a stub (nbgrader's `ClearSolutions` does the same):
 
 - a block of plain assignments (`clf = pipeline(...)`) becomes `clf = ____  # your code here`, so
   the learner sees which name to fill in and the cell still runs;
@@ -23,8 +23,8 @@ from pathlib import Path
 
 import nbformat
 
-BEGIN = "### BEGIN SOLUTION"
-END = "### END SOLUTION"
+from launchpad.authoring.solutions import BEGIN, END, block_questions
+
 SOLUTION_ONLY = "solution-only"
 STUB_NOTE = "your code here"
 NOT_IMPLEMENTED = 'raise NotImplementedError("Replace this line with your code.")'
@@ -43,7 +43,8 @@ def clear_solutions(source: str, where: str = "cell") -> str:
     indent = ""
     for number, line in enumerate(lines, 1):
         stripped = line.strip()
-        if stripped == BEGIN:
+        if stripped.startswith(BEGIN):
+            block_questions(stripped, f"{where}, line {number}")
             if block is not None:
                 raise GenerationError(f"{where}, line {number}: nested {BEGIN}")
             block, indent = [], line[: len(line) - len(line.lstrip())]

@@ -5,17 +5,22 @@ raises `Incorrect("what is wrong and where to look")`. Reading a name that is st
 placeholder, or calling a function that still raises `NotImplementedError`, raises
 `NotAttempted`, so an untouched exercise notebook runs top to bottom without a traceback.
 
-    @question("01", 2, hints=["..."], solution="...")
-    def q2(answers):
+One question is one file, `launchpad/questions/mNN/qK_slug.py`; it declares what it reads:
+
+    @question(names=["softmax"], hints=["..."])
+    def softmax_is_stable(answers):
         softmax = answers.function("softmax")
         expect(abs(softmax([1, 2]).sum() - 1) < 1e-6, "The probabilities should sum to 1.")
+
+Its module (NN) and number (K) come from where the file is (`launchpad.questions.binding`);
+what `solution()` shows comes from the solution notebook's `### BEGIN SOLUTION qK` blocks.
 """
 
 from __future__ import annotations
 
 import os
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,13 +54,23 @@ def expect(condition: object, message: str) -> None:
         raise Incorrect(message)
 
 
-class Answers:
-    """The learner's namespace, read through helpers that turn placeholders into NotAttempted."""
+class UndeclaredName(AssertionError):
+    """A check read a name it did not declare: a bug in the course, reported as such."""
 
-    def __init__(self, namespace: Mapping[str, Any]):
+
+class Answers:
+    """The learner's namespace, read through helpers that turn placeholders into NotAttempted.
+
+    Only the names the question declared can be read, so the declaration (which the capstone
+    audit and the dashboard trust) cannot drift from what the check does."""
+
+    def __init__(self, namespace: Mapping[str, Any], names: Collection[str] | None = None):
         self._namespace = namespace
+        self._names = None if names is None else frozenset(names)
 
     def value(self, name: str) -> Any:
+        if self._names is not None and name not in self._names:
+            raise UndeclaredName(f"the check reads `{name}` but does not declare it")
         value = self._namespace.get(name, ____)
         if isinstance(value, _Blank):
             raise NotAttempted(f"Replace the ____ in `{name} = ____` with your answer.")
@@ -122,13 +137,21 @@ def _learner_namespace() -> Mapping[str, Any]:
     return shell.user_ns
 
 
+# What a check may need besides the workspace: the capstone audit asks before running it.
+DOCKER = "a Docker engine"
+
+
 @dataclass
 class Question:
-    module: str
-    number: int
+    """One checked question. `module` and `number` are filled in by `bind_questions`."""
+
     rule: Callable[[Answers], str | None]
     hints: list[str] = field(default_factory=list)
-    solution_code: str = ""
+    names: tuple[str, ...] = ()  # the exercise notebook's names it reads
+    files: tuple[str, ...] = ()  # the workspace files it reads
+    needs: tuple[str, ...] = ()  # e.g. DOCKER
+    module: str = ""
+    number: int = 0
 
     @property
     def label(self) -> str:
@@ -136,7 +159,7 @@ class Question:
 
     def evaluate(self, namespace: Mapping[str, Any] | None = None) -> Feedback:
         """Run the rule and return its feedback without displaying it."""
-        answers = Answers(_learner_namespace() if namespace is None else namespace)
+        answers = Answers(_learner_namespace() if namespace is None else namespace, self.names)
         try:
             praise = self.rule(answers)
         except NotAttempted as why:
@@ -171,8 +194,15 @@ class Question:
         )
         show(Feedback("hint", self.label, self.hints[n - 1] + more))
 
+    @property
+    def solution_code(self) -> str:
+        """The solution notebook's own code for this question (its tagged blocks)."""
+        from launchpad.authoring.solutions import solution_code
+
+        return solution_code(self.module, self.number)
+
     def solution(self) -> None:
-        show(Feedback("solution", self.label, code=self.solution_code.strip()))
+        show(Feedback("solution", self.label, code=self.solution_code))
 
     def expect_fail(self, match: str, workspace: str | None = None, **overrides: Any) -> None:
         """Self-test: with `overrides` in place of the learner's names (and `workspace` in place
@@ -197,14 +227,33 @@ class Question:
 
 
 def question(
-    module: str, number: int, hints: list[str] | None = None, solution: str = ""
+    *legacy: Any,  # TRANSITION: ("01", 2) of the old form; removed once every module is a package
+    hints: list[str] | None = None,
+    names: Collection[str] = (),
+    files: Collection[str] = (),
+    needs: Collection[str] = (),
+    solution: str = "",  # TRANSITION: ignored, shown from the solution notebook
 ) -> Callable[[Callable[[Answers], str | None]], Question]:
-    """Decorator that turns a rule function into a Question."""
+    """Decorator that turns a rule function into a Question that declares what it reads."""
 
     def wrap(rule: Callable[[Answers], str | None]) -> Question:
-        return Question(module, number, rule, list(hints or []), solution)
+        made = Question(rule, list(hints or []), tuple(names), tuple(files), tuple(needs))
+        if legacy:
+            made.module, made.number = legacy
+            made.names = None  # type: ignore[assignment]  # TRANSITION: reads are unchecked
+        return made
 
     return wrap
 
 
-__all__ = ["Answers", "Incorrect", "NotAttempted", "Question", "____", "bind", "expect", "question"]
+__all__ = [
+    "DOCKER",
+    "Answers",
+    "Incorrect",
+    "NotAttempted",
+    "Question",
+    "____",
+    "bind",
+    "expect",
+    "question",
+]

@@ -414,7 +414,7 @@ def q4(answers: Answers):
 )
 def q5(answers: Answers):
     from launchpad.deploy.rehearse import Rehearsal, RehearsalFailed
-    from launchpad.exercises.m03 import built_image
+    from launchpad.questions.m03 import built_image
 
     _cloud_run_service()
     _deployment_container(_by_kind())

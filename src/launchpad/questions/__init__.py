@@ -1,8 +1,8 @@
-"""Checked questions, one module per course module: `from launchpad.exercises.m01 import *`."""
+"""Checked questions, one module per course module: `from launchpad.questions.m01 import *`."""
 
 from __future__ import annotations
 
-from launchpad.exercises import m00, m01, m02, m03, m04, m05, m06, m07, m08, m09
+from launchpad.questions import m00, m01, m02, m03, m04, m05, m06, m07, m08, m09
 
 # module -> (title, questions); the progress dashboard reads this.
 MODULES = {

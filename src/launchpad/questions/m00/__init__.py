@@ -1,0 +1,5 @@
+"""Module 00, Welcome and setup: `from launchpad.questions.m00 import *` gives q1, q2 and ____."""
+
+from launchpad.questions.binding import bind_questions
+
+bind_questions(globals())
