@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -28,6 +30,22 @@ def workspace_dir() -> Path:
     path = Path(os.environ.get(WORKSPACE_VAR, REPO_ROOT / "workspace")).expanduser()
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@contextmanager
+def using_workspace(workspace: str | os.PathLike | None) -> Iterator[Path]:
+    """Checks read `workspace` (None: the learner's own) until the block ends; then the
+    environment is as it was. Self-tests, the capstone audit and the tests use it."""
+    saved = os.environ.get(WORKSPACE_VAR)
+    if workspace is not None:
+        os.environ[WORKSPACE_VAR] = str(workspace)
+    try:
+        yield workspace_dir()
+    finally:
+        if saved is None:
+            os.environ.pop(WORKSPACE_VAR, None)
+        else:
+            os.environ[WORKSPACE_VAR] = saved
 
 
 def link_or_copy(source: str | os.PathLike, target: str | os.PathLike) -> None:

@@ -18,14 +18,13 @@ what `solution()` shows comes from the solution notebook's `### BEGIN SOLUTION q
 
 from __future__ import annotations
 
-import os
 import traceback
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from launchpad.checks.feedback import Feedback, show
-from launchpad.paths import WORKSPACE_VAR
+from launchpad.paths import using_workspace
 
 
 class _Blank:
@@ -210,16 +209,8 @@ class Question:
         Used in solution-only cells, like learntools' `assert_check_failed`; the real
         namespace and workspace are left untouched."""
         namespace = {**_learner_namespace(), **overrides}
-        saved = os.environ.get(WORKSPACE_VAR)
-        if workspace is not None:
-            os.environ[WORKSPACE_VAR] = str(workspace)
-        try:
+        with using_workspace(workspace):
             result = self.evaluate(namespace)
-        finally:
-            if saved is None:
-                os.environ.pop(WORKSPACE_VAR, None)
-            else:
-                os.environ[WORKSPACE_VAR] = saved
         if result.status != "incorrect" or match not in result.message:
             raise AssertionError(f"expected a failure mentioning {match!r}, got: {result}")
         # Only the stable part is printed: messages may quote timings that nbval cannot compare.
