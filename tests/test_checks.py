@@ -150,3 +150,17 @@ def test_a_bug_in_a_check_is_reported_not_raised():
     result = q_buggy.evaluate({})
     assert result.status == "incorrect"
     assert result.message.startswith("The check itself failed (IndexError")
+
+
+@pytest.mark.parametrize("folder", ["launchpad", "site-packages"])
+def test_the_learners_frame_is_found_in_a_clone_with_any_folder_name(tmp_path, folder):
+    """The learner's own line is named even when their clone sits in a folder whose name a
+    library path also has (it used to be hidden by a substring test)."""
+    main = tmp_path / folder / "workspace" / "api" / "main.py"
+    main.parent.mkdir(parents=True)
+    main.write_text("def handler():\n    return {}['label']\n")
+    scope: dict = {}
+    exec(compile(main.read_text(), str(main), "exec"), scope)
+    result = status({"double": lambda x: scope["handler"]()})
+    assert result.status == "incorrect"
+    assert "line 2: `return {}['label']`" in result.message

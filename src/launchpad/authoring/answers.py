@@ -4,43 +4,76 @@ starts a module without having finished the one before it."""
 from __future__ import annotations
 
 import re
+import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import nbformat
 
+from launchpad.authoring.generate import exercise_from_solution
 from launchpad.authoring.solutions import without_markers
 from launchpad.paths import REPO_ROOT
+from launchpad.pytest_run import PYTEST_SETTINGS
 
 WRITEFILE = re.compile(r"%%writefile \{WORKSPACE\}/(\S+)\n")
 
 
-def written_files(solution: Path) -> dict[str, str]:
-    """{workspace-relative path: content} for every %%writefile cell of a solution notebook."""
+def written_files(notebook: Path | nbformat.NotebookNode) -> dict[str, str]:
+    """{workspace-relative path: content} for every %%writefile cell of a notebook."""
+    if isinstance(notebook, Path):
+        notebook = nbformat.read(notebook, as_version=4)
     files = {}
-    for cell in nbformat.read(solution, as_version=4).cells:
+    for cell in notebook.cells:
         match = WRITEFILE.match(cell.source) if cell.cell_type == "code" else None
         if match:
             files[match[1]] = without_markers(cell.source[match.end() :]) + "\n"
     return files
 
 
+def stub_files(solution: Path) -> dict[str, str]:
+    """What the exercise's %%writefile cells write before the learner changes anything."""
+    exercise = exercise_from_solution(nbformat.read(solution, as_version=4), solution.name)
+    return written_files(exercise)
+
+
+def _lines(text: str) -> list[str]:
+    return [line.rstrip() for line in text.strip().splitlines()]
+
+
+def unfinished(text: str, stub: str | None) -> bool:
+    """A learner's file is unfinished while it is still the exercise's stub (untouched: a
+    Dockerfile that is just `# YOUR CODE HERE`), or while code in it still raises
+    NotImplementedError."""
+    return "NotImplementedError" in text or (stub is not None and _lines(text) == _lines(stub))
+
+
 def ensure_answers(module: str, workspace: Path) -> list[str]:
-    """Write module `module`'s reference files where the learner's are missing or unfinished
-    (still raising NotImplementedError). Returns what was written; finished work is kept."""
+    """Write module `module`'s reference files where the learner's are missing or unfinished.
+    Returns what was written. Finished work is kept; an unfinished file that the learner
+    changed is backed up under `.launchpad/backups/` before it is replaced."""
     [solution] = (REPO_ROOT / "solutions").glob(f"{module}-*.ipynb")
+    stubs = stub_files(solution)
     written = []
     for relative, content in written_files(solution).items():
         target = workspace / relative
-        if target.exists() and "NotImplementedError" not in target.read_text():
-            continue
+        if target.exists():
+            current = target.read_text()
+            if not unfinished(current, stubs.get(relative)):
+                continue
+            if _lines(current) != _lines(stubs.get(relative, "")):
+                _back_up(workspace, relative)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(content)
         written.append(relative)
     return written
 
 
-# What the solutions' set-up cells add besides %%writefile: pytest's settings (module 04).
-PYTEST_SETTINGS = '[tool.pytest.ini_options]\ntestpaths = ["tests"]\npythonpath = ["."]\n'
+def _back_up(workspace: Path, relative: str) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    backup = workspace / ".launchpad" / "backups" / stamp / relative
+    backup.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(workspace / relative, backup)
+    return backup
 
 
 def ensure_project(workspace: Path, modules: tuple[str, ...] | None = None) -> list[str]:
@@ -48,8 +81,6 @@ def ensure_project(workspace: Path, modules: tuple[str, ...] | None = None) -> l
     files, the package marker, pytest's settings, the pinned requirements (modules 03 and 04)
     and the int8 ONNX export (module 06). Like `ensure_answers`, it keeps the learner's own
     files. Returns what was written."""
-    import shutil
-
     from launchpad.containers.image import REQUIREMENTS
     from launchpad.paths import link_or_copy
     from launchpad.questions import MODULES

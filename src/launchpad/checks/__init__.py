@@ -18,9 +18,11 @@ what `solution()` shows comes from the solution notebook's `### BEGIN SOLUTION q
 
 from __future__ import annotations
 
+import sysconfig
 import traceback
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from launchpad.checks.feedback import Feedback, show
@@ -108,12 +110,23 @@ class _Guarded:
 
 
 def learner_frame(error: BaseException) -> traceback.FrameSummary:
-    """The deepest frame of the learner's own code: not a library's, not the toolkit's."""
+    """The deepest frame of the learner's own code: not a library's, not the toolkit's. Judged
+    by where the files really are, so a clone in a folder that happens to be called
+    `launchpad` (or `site-packages`) keeps the learner's frames."""
     frames = traceback.extract_tb(error.__traceback__)
-    own = [
-        f for f in frames if "site-packages" not in f.filename and "/launchpad/" not in f.filename
-    ]
+    own = [f for f in frames if not _outside_the_learners_code(f.filename)]
     return (own or frames)[-1]
+
+
+def _not_learners() -> tuple[Path, ...]:
+    paths = sysconfig.get_paths()
+    places = {paths[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")}
+    return (Path(__file__).resolve().parents[1], *(Path(p).resolve() for p in places))
+
+
+def _outside_the_learners_code(filename: str) -> bool:
+    path = Path(filename).resolve()
+    return any(path.is_relative_to(place) for place in _not_learners())
 
 
 _bound: dict[str, Any] | None = None
