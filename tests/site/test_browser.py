@@ -8,8 +8,8 @@ from __future__ import annotations
 import struct
 
 import pytest
+from support.browser import offline_browser, served
 
-from launchpad.browser import offline_browser, served
 from launchpad.paths import REPO_ROOT
 
 SCREENSHOTS = REPO_ROOT / "build" / "site-screenshots"
