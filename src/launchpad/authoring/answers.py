@@ -84,7 +84,7 @@ def ensure_project(workspace: Path, modules: tuple[str, ...] | None = None) -> l
     from launchpad.containers.image import REQUIREMENTS
     from launchpad.paths import link_or_copy
     from launchpad.questions import MODULES
-    from launchpad.questions.m04 import dev_requirements
+    from launchpad.workflows import dev_requirements
 
     written = []
     for module in modules or tuple(MODULES):

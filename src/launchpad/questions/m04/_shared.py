@@ -1,0 +1,49 @@
+"""What several of module 04's questions read: the Makefile, the workflow, and the environment
+the learner's tools run in."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from launchpad import workflows
+from launchpad.checks import Incorrect, NotAttempted, expect
+from launchpad.linters import VENV_BIN
+from launchpad.paths import workspace_dir
+
+WORKFLOW = Path(".github/workflows/ci.yml")
+
+
+def tool_env() -> dict[str, str]:
+    """The environment a terminal with the course's .venv activated would have, without colour
+    codes (Jupyter's kernel asks tools for colour; the feedback quotes their plain text)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "CLICOLOR_FORCE")}
+    return {**env, "NO_COLOR": "1", "PATH": f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"}
+
+
+def makefile() -> Path:
+    path = workspace_dir() / "Makefile"
+    if not path.exists():
+        raise NotAttempted("There is no Makefile in your workspace yet: run its %%writefile cell.")
+    return path
+
+
+def workflow() -> workflows.Workflow:
+    path = workspace_dir() / WORKFLOW
+    if not path.exists():
+        raise NotAttempted(f"There is no {WORKFLOW} yet: run its %%writefile cell.")
+    try:
+        loaded = workflows.load(path)
+    except workflows.WorkflowError as error:
+        if "has no `jobs:`" in str(error):
+            raise NotAttempted(f"{WORKFLOW} has no jobs yet.") from error
+        raise Incorrect(str(error)) from error
+    if not loaded.triggers:
+        raise NotAttempted(f"{WORKFLOW} has no `on:` triggers yet.")
+    first(workflows.malformed(loaded))
+    return loaded
+
+
+def first(problems: list[str]) -> None:
+    """Fail with the first of the reviewer's problems, if there is one."""
+    expect(not problems, problems[0] if problems else "")

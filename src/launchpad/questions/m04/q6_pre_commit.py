@@ -1,0 +1,134 @@
+"""pre-commit passes on the project and stops a bad file of each kind, offline."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import yaml
+
+from launchpad import yamlfile
+from launchpad.checks import Answers, Incorrect, NotAttempted, expect, question
+from launchpad.paths import link_or_copy, workspace_dir
+from launchpad.questions.m04._shared import tool_env
+
+PRE_COMMIT = Path(".pre-commit-config.yaml")
+HOOK_TOOLS = ("ruff", "nbstripout", "hadolint", "actionlint")
+# What a fresh CI checkout would not have: generated or private to this machine.
+NOT_COMMITTED = ("build", ".launchpad", "__pycache__", ".pytest_cache", ".ruff_cache")
+# One planted problem per tool: (relative path, content, the hook that must stop it).
+PLANTED = (
+    ("api/scratch.py", "import os\n", "ruff"),
+    ("scratch.ipynb", None, "nbstripout"),
+    ("scratch/Dockerfile", "FROM debian\nRUN cd /tmp\n", "hadolint"),
+    (".github/workflows/scratch.yml", "on: push\njobs:\n  a:\n    steps: []\n", "actionlint"),
+)
+
+
+def _notebook_with_output() -> str:
+    import nbformat
+
+    cell = nbformat.v4.new_code_cell("print(42)")
+    cell.outputs = [nbformat.v4.new_output("stream", text="42\n")]
+    return nbformat.writes(nbformat.v4.new_notebook(cells=[cell]))
+
+
+def _pre_commit(project: Path) -> tuple[int, str]:
+    """Commit nothing, check everything: `pre-commit run --all-files` in a fresh git repo."""
+    env = tool_env()
+    for command in (["git", "init", "--quiet"], ["git", "add", "--all"]):
+        subprocess.run(command, cwd=project, env=env, check=True, capture_output=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "run", "--all-files", "--color", "never"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    return run.returncode, run.stdout + run.stderr
+
+
+def _failed_hooks(output: str) -> dict[str, str]:
+    """{hook name: the first line it printed} for every hook that pre-commit reports Failed."""
+    failed, current = {}, None
+    for line in output.splitlines():
+        if line.rstrip().endswith(("Passed", "Failed", "Skipped")) and "..." in line:
+            name = line.split("...")[0].strip()
+            current = name if line.rstrip().endswith("Failed") else None
+            if current:
+                failed[current] = ""
+        elif current and not failed[current] and line.strip() and not line.startswith("- "):
+            failed[current] = line.strip()[:160]
+    return failed
+
+
+@question(
+    # The hooks run on a copy of the whole project, as `pre-commit run --all-files` would.
+    files=[str(PRE_COMMIT), "./"],
+    hints=[
+        "Every hook lives under one `- repo: local` with `language: unsupported` (formerly "
+        "`system`): it runs the tool already in your .venv, so nothing is downloaded.",
+        "Give each hook the files it should see: `types_or: [python, jupyter]` for ruff, "
+        "`types: [jupyter]` for nbstripout, `types: [dockerfile]` for hadolint, "
+        "`files: ^\\.github/workflows/` for actionlint.",
+    ],
+)
+def pre_commit_stops_bad_files(answers: Answers):
+    path = workspace_dir() / PRE_COMMIT
+    if not path.exists():
+        raise NotAttempted(f"There is no {PRE_COMMIT} yet: run its %%writefile cell.")
+    try:
+        config = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as error:
+        raise Incorrect(yamlfile.problem(path, error)) from error
+    repos = config.get("repos") or []
+    remote = [r.get("repo") for r in repos if r.get("repo") != "local"]
+    expect(
+        not remote,
+        f"`{remote[0] if remote else ''}` is a remote hook repository: pre-commit would "
+        "download it. Use `repo: local` hooks that run the tools you have.",
+    )
+    hooks = {h.get("id"): h for r in repos for h in r.get("hooks") or []}
+    if not hooks:
+        raise NotAttempted(f"{PRE_COMMIT} has no hooks yet.")
+    missing = [tool for tool in HOOK_TOOLS if tool not in hooks]
+    expect(not missing, f"There is no `{missing[0] if missing else ''}` hook (id) yet.")
+    names = {tool: str(hooks[tool].get("name", tool)) for tool in HOOK_TOOLS}
+
+    with tempfile.TemporaryDirectory(prefix="launchpad-precommit-") as tmp:
+        project = Path(tmp) / "project"
+        shutil.copytree(
+            workspace_dir(),
+            project,
+            ignore=shutil.ignore_patterns(*NOT_COMMITTED),
+            copy_function=link_or_copy,
+        )
+        status, output = _pre_commit(project)
+        failed = _failed_hooks(output)
+        if status != 0 and not failed:  # pre-commit refused the configuration itself
+            reasons = [line.strip("=> ") for line in output.splitlines() if "==>" in line]
+            raise Incorrect(
+                f"pre-commit cannot use {PRE_COMMIT}: {' '.join(reasons[-2:]) or output[-200:]}"
+            )
+        culprit = next(iter(failed.items()), ("?", ""))
+        expect(
+            status == 0,
+            f"pre-commit fails on your own project: the {culprit[0]} hook says "
+            f"'{culprit[1]}'. Fix that file, or the hook's settings.",
+        )
+        for relative, content, _ in PLANTED:
+            (project / relative).parent.mkdir(parents=True, exist_ok=True)
+            (project / relative).write_text(content or _notebook_with_output())
+        _, output = _pre_commit(project)
+    failed = _failed_hooks(output)
+    missed = [tool for *_, tool in PLANTED if names[tool] not in failed]
+    expect(
+        not missed,
+        f"The {missed[0] if missed else ''} hook let a bad file through: check which files it "
+        "is given (`types`, `types_or` or `files`).",
+    )
+    return "pre-commit passes on your project and stops a bad file of each kind, offline."
