@@ -74,3 +74,15 @@ def test_dashboard_refreshes_and_falls_back_to_the_text_report(workspace):
     bar = second.children[1]
     assert (bar.value, bar.max) == (1, 6) and "q1&nbsp;✓" in second.children[3].value
     assert first.children[1].bar_style == "info" and "q1&nbsp;○" in first.children[3].value
+
+
+def test_titles_and_order_come_from_the_course_manifest(workspace, monkeypatch):
+    import launchpad.course
+
+    course = launchpad.course.load()
+    renamed = course.model_copy(
+        update={"modules": [course.modules[0].model_copy(update={"title": "Hello"})]}
+    )
+    monkeypatch.setattr(launchpad.course, "load", lambda: renamed)
+    assert [(m.module, m.title) for m in progress.modules()] == [("00", "Hello")]
+    assert progress.report().splitlines()[1].startswith("00 Hello  ")

@@ -1,49 +1,28 @@
-"""Which checks the learner has passed, kept in `workspace/.launchpad/progress.json`.
+"""How far the learner is: the passed checks (`launchpad.progress_store`) per module.
 
-The file is small JSON so a learner (or an instructor looking over a shoulder) can read it.
-A corrupt file is set aside, never fatal: progress is a convenience, not a grade.
 `dashboard()` (opened from `notebooks/progress.ipynb`), `report()` and `one_line()` are three
-views of the same `modules()`: a widget, plain text, and a line for a workshop's chat.
+views of the same `modules()`: a widget, plain text, and a line for a workshop's chat. Module
+titles and order come from the course manifest, the questions from `launchpad.questions`.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
 
-from launchpad.paths import workspace_dir
+from launchpad.progress_store import load, progress_file, record
 
-
-def progress_file() -> Path:
-    return workspace_dir() / ".launchpad" / "progress.json"
-
-
-def load() -> dict[str, dict[str, str]]:
-    """{module: {question: ISO time first passed}}."""
-    path = progress_file()
-    try:
-        data = json.loads(path.read_text())
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError):
-        path.rename(path.with_suffix(".corrupt.json"))
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def record(module: str, question: str) -> None:
-    data = load()
-    passed = data.setdefault(module, {})
-    if question not in passed:
-        passed[question] = datetime.now(UTC).isoformat(timespec="seconds")
-        path = progress_file()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
-        tmp.replace(path)
-
+__all__ = [
+    "ModuleProgress",
+    "dashboard",
+    "load",
+    "modules",
+    "one_line",
+    "progress_file",
+    "record",
+    "report",
+    "summary",
+    "totals",
+]
 
 PASSED, NOT_YET = "✓", "○"
 
@@ -84,18 +63,23 @@ class ModuleProgress:
 def modules() -> list[ModuleProgress]:
     """Every module with checked questions, in course order, with what has been passed.
 
-    Modules come from `launchpad.questions.MODULES`, so a new module shows up here (and on the
-    dashboard) as soon as its checks exist. A recorded question that no longer exists (a module
-    that was renumbered) is not counted."""
-    from launchpad.questions import MODULES
+    Titles and order come from the course manifest (`course.yml`), questions from
+    `launchpad.questions`, so a new module shows up here (and on the dashboard) as soon as its
+    checks exist. A recorded question that no longer exists (a module that was renumbered) is
+    not counted."""
+    from launchpad.course import load as load_course
+    from launchpad.questions import questions_by_module
 
+    by_module = questions_by_module()
     data = load()
     rows = []
-    for module, (title, questions) in MODULES.items():
-        names = tuple(f"q{q.number}" for q in questions)
-        recorded = data.get(module, {})
+    for module in load_course().modules:
+        if module.number not in by_module:
+            continue
+        names = tuple(f"q{q.number}" for q in by_module[module.number])
+        recorded = data.get(module.number, {})
         passed = {q: recorded[q] for q in names if q in recorded}
-        rows.append(ModuleProgress(module, title, names, passed))
+        rows.append(ModuleProgress(module.number, module.title, names, passed))
     return rows
 
 

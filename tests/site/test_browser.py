@@ -10,11 +10,12 @@ import struct
 import pytest
 from support.browser import offline_browser, served
 
+from launchpad.course import load
 from launchpad.paths import REPO_ROOT
 
 SCREENSHOTS = REPO_ROOT / "build" / "site-screenshots"
 TABS = 8
-MODULES = sorted(p.stem for p in (REPO_ROOT / "docs" / "modules").glob("*.md"))
+MODULES = [module.stem for module in load().modules]
 
 
 @pytest.fixture(scope="module")

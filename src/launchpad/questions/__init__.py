@@ -34,22 +34,15 @@ def questions_by_module() -> dict[str, list[Question]]:
     return {module: questions_of(module) for module in module_ids()}
 
 
-# TRANSITION: module -> (title, questions), until the course manifest gives the titles.
-_TITLES = {
-    "00": "Welcome and setup",
-    "01": "Load a pretrained model",
-    "02": "Wrap it in an API",
-    "03": "Package it in a container",
-    "04": "Automate with CI/CD",
-    "05": "Deploy to the cloud",
-    "06": "Scale it",
-    "07": "Monitor it",
-    "08": "Automate the model lifecycle",
-    "09": "Capstone and career",
-}
-
-
 def __getattr__(name: str):
+    """`MODULES`: {module id: (title, questions)} in course order, the titles from course.yml."""
     if name == "MODULES":
-        return {m: (_TITLES[m], qs) for m, qs in questions_by_module().items()}
+        from launchpad.course import CourseError, load
+
+        titles = load().titles()
+        by_module = questions_by_module()
+        unknown = sorted(set(by_module) - set(titles))
+        if unknown:
+            raise CourseError(f"questions for modules {unknown}, which course.yml does not list")
+        return {m: (titles[m], qs) for m, qs in by_module.items()}
     raise AttributeError(name)
