@@ -27,6 +27,7 @@ from typing import Any
 
 from launchpad.checks.feedback import Feedback, show
 from launchpad.paths import using_workspace
+from launchpad.progress_store import record
 
 
 class _Blank:
@@ -191,9 +192,7 @@ class Question:
     def check(self) -> None:
         result = self.evaluate()
         if result.status == "correct":
-            from launchpad import progress
-
-            progress.record(self.module, f"q{self.number}")
+            record(self.module, f"q{self.number}")
         show(result)
 
     def hint(self, n: int = 1) -> None:
