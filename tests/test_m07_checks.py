@@ -20,15 +20,12 @@ from prometheus_client import (
     Summary,
     generate_latest,
 )
+from support.questions import outcome
 
 from launchpad.drift import psi as toolkit_psi
 from launchpad.questions import m07
-
-
-def outcome(question, **namespace):
-    result = question.evaluate(namespace)
-    return result.status, result.message
-
+from launchpad.questions.m07.materials import REPORTS, toy_model
+from launchpad.questions.m07.q3_psi import PSI_CASES
 
 # ---- Question 1 ------------------------------------------------------------------------------
 
@@ -197,7 +194,7 @@ def epsilon_added(reference, current, floor=1e-4):
 
 
 def test_q3_hidden_cases_agree_with_the_toolkit():
-    for reference, current in m07.PSI_CASES:
+    for reference, current in PSI_CASES:
         assert math.isclose(reference_psi(reference, current), toolkit_psi(reference, current))
 
 
@@ -247,7 +244,7 @@ def test_q3_stub_is_not_attempted():
 
 # ---- Question 4 ------------------------------------------------------------------------------
 
-DRIFTED = {day: report.drifted for day, report in m07.REPORTS.items()}
+DRIFTED = {day: report.drifted for day, report in REPORTS.items()}
 ACTION = {
     "monday": "nothing",
     "tuesday": "check the sources",
@@ -263,7 +260,7 @@ def test_q4_reports_tell_four_different_stories():
         "wednesday": ["unknown words"],
         "thursday": ["input length (words)", "unknown words"],
     }
-    thursday = {f.name: f.verdict for f in m07.REPORTS["thursday"].features}
+    thursday = {f.name: f.verdict for f in REPORTS["thursday"].features}
     assert thursday["predicted label"] == "watch"
 
 
@@ -336,7 +333,7 @@ def app_factory(
             labels = []
             with latency.time():
                 for text in body["texts"]:
-                    labels.append(m07.toy_model(text))
+                    labels.append(toy_model(text))
                     if time_each_text:
                         latency.observe(0.001)
             for text, label in zip(body["texts"], labels if per_text else labels[:1], strict=False):

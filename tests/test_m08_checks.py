@@ -16,6 +16,7 @@ from pathlib import Path
 import mlflow
 import pytest
 from mlflow import MlflowClient
+from support.questions import outcome
 
 from launchpad.course_model import read_manifest
 from launchpad.lifecycle import candidates
@@ -23,12 +24,17 @@ from launchpad.lifecycle import registry as registry_module
 from launchpad.lifecycle.gate import ACCURACY_FLOORS, Check, GateReport
 from launchpad.lifecycle.registry import MODEL_NAME, PromotionRefused, Registry
 from launchpad.questions import m08
-
-
-def outcome(question, **namespace):
-    result = question.evaluate(namespace)
-    return result.status, result.message
-
+from launchpad.questions.m08.materials import (
+    BASES,
+    BOOKKEEPING,
+    COMPLAINT,
+    FLOORS,
+    GIT_COMMIT,
+    MAX_REGRESSION,
+    RUNS,
+)
+from launchpad.questions.m08.q3_directional_test import _FAKES, _course_model, _Fake
+from launchpad.questions.m08.q4_promotion_decision import PROMOTION_CASES
 
 # ---- Question 1 ------------------------------------------------------------------------------
 
@@ -75,7 +81,7 @@ def register_by_hand(
     if data:
         client.log_param(run_id, "data_sha256", manifest["data_sha256"])
     if commit:
-        client.set_tag(run_id, "git_commit", m08.GIT_COMMIT)
+        client.set_tag(run_id, "git_commit", GIT_COMMIT)
     if metric_prefix is not None:
         for name, scores in manifest["evaluation"].items():
             client.log_metric(run_id, f"{metric_prefix}{name}", scores["accuracy"])
@@ -96,7 +102,7 @@ def test_q1_passes_the_solution_as_learners_see_it(workspace, course_model_dir):
         "read_manifest": read_manifest,
         "client": client,
         "STORE_URI": uri,
-        "GIT_COMMIT": m08.GIT_COMMIT,
+        "GIT_COMMIT": GIT_COMMIT,
         "MODEL_NAME": MODEL_NAME,
         "model_path": course_model_dir,
     }
@@ -172,13 +178,13 @@ CAUSES = {
 
 def test_q2_passes_the_reference_and_the_answer_matches_the_records():
     assert outcome(m08.q2, cause=dict(CAUSES))[0] == "correct"
-    reference = m08.RUNS["run-a"]
+    reference = RUNS["run-a"]
     for name, cause in CAUSES.items():
         deciding = {
             key
-            for key, value in m08.RUNS[name].items()
+            for key, value in RUNS[name].items()
             if value != reference[key]
-            and key not in m08.BOOKKEEPING
+            and key not in BOOKKEEPING
             and not key.startswith("accuracy_")
         }
         assert deciding == ({cause} if cause else set()), name
@@ -218,8 +224,8 @@ def p_positive(prediction):
 
 
 def pairs(model):
-    before = model.predict(m08.BASES)
-    after = model.predict([base + m08.COMPLAINT for base in m08.BASES])
+    before = model.predict(BASES)
+    after = model.predict([base + COMPLAINT for base in BASES])
     return list(zip(before, after, strict=True))
 
 
@@ -304,15 +310,15 @@ def test_q3_p_positive_and_stubs():
 
 def test_q3_fakes_are_what_they_claim():
     """The broken models break the way their names say, and the shifted one keeps direction."""
-    fakes = {name: m08._Fake(name, values) for name, values in m08._FAKES.items()}
+    fakes = {name: _Fake(name, values) for name, values in _FAKES.items()}
     assert all(p_positive(a) == p_positive(b) for b, a in pairs(fakes["ignores the complaint"]))
     assert all(
         p_positive(a) > p_positive(b) for b, a in pairs(fakes["is cheered up by the complaint"])
     )
     lowered = [p_positive(a) < p_positive(b) for b, a in pairs(fakes["fails on one sentence"])]
-    assert lowered == [True] * (len(m08.BASES) - 1) + [False]
-    course = m08._course_model()
-    shifted = m08._Shifted(course, 3.0)
+    assert lowered == [True] * (len(BASES) - 1) + [False]
+    course = _course_model()
+    shifted = candidates.PriorShifted(course, 3.0)
     for (b, a), (sb, sa) in zip(pairs(course), pairs(shifted), strict=True):
         assert p_positive(sb) > p_positive(b) and p_positive(sa) < p_positive(sb)
         logit = lambda p: math.log(p / (1 - p))  # noqa: E731
@@ -398,12 +404,10 @@ def test_q4_stub_is_not_attempted():
 
 
 def test_q4_hidden_edges_are_what_they_claim():
-    cases = {case: (cand, champ, want) for case, cand, champ, want, _ in m08.PROMOTION_CASES}
+    cases = {case: (cand, champ, want) for case, cand, champ, want, _ in PROMOTION_CASES}
     candidate, champion, _ = cases["exactly at the tolerance"]
-    assert champion["movies"] - candidate["movies"] > m08.MAX_REGRESSION  # the float trap
-    assert all(
-        should_promote(c, ch, m08.FLOORS, m08.MAX_REGRESSION) == w for c, ch, w in cases.values()
-    )
+    assert champion["movies"] - candidate["movies"] > MAX_REGRESSION  # the float trap
+    assert all(should_promote(c, ch, FLOORS, MAX_REGRESSION) == w for c, ch, w in cases.values())
 
 
 # ---- Question 5 ------------------------------------------------------------------------------

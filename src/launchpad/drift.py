@@ -27,6 +27,7 @@ WORD = re.compile(r"[a-z']+")
 PSI_WATCH, PSI_DRIFT = 0.1, 0.25
 LENGTH_EDGES = (5, 10, 15, 20, 30, 45)  # words
 OOV_EDGES = (0.0, 0.05, 0.1, 0.2, 0.35)  # share of a text's words
+LENGTH, UNKNOWN_WORDS, LABEL = "input length (words)", "unknown words", "predicted label"
 
 
 def words(text: str) -> list[str]:
@@ -120,6 +121,15 @@ def _edge_labels(edges: Sequence[float], fmt: str) -> list[str]:
     return [*labels, f"> {fmt.format(edges[-1])}"]
 
 
+def feature_bins(labels: Sequence[str] = ("NEGATIVE", "POSITIVE")) -> dict[str, list[str]]:
+    """Each feature a report compares, in report order, with the names of its bins."""
+    return {
+        LENGTH: _edge_labels(LENGTH_EDGES, "{:g}"),
+        UNKNOWN_WORDS: _edge_labels(OOV_EDGES, "{:.0%}"),
+        LABEL: list(labels),
+    }
+
+
 def oov_share(text: str, vocabulary: set[str]) -> float:
     tokens = words(text)
     return sum(w not in vocabulary for w in tokens) / len(tokens) if tokens else 0.0
@@ -137,30 +147,28 @@ def compare(
     if len(reference_texts) != len(reference_labels) or len(current_texts) != len(current_labels):
         raise ValueError("each window needs one predicted label per text")
 
-    def feature(name, bins, names, reference, current) -> Feature:
-        return Feature(name, names, shares(reference, bins), shares(current, bins))
+    names = feature_bins(labels)
+
+    def feature(name, bins, reference, current) -> Feature:
+        return Feature(name, names[name], shares(reference, bins), shares(current, bins))
 
     return DriftReport(
         len(reference_texts),
         len(current_texts),
         [
             feature(
-                "input length (words)",
+                LENGTH,
                 LENGTH_EDGES,
-                _edge_labels(LENGTH_EDGES, "{:g}"),
                 [len(words(t)) for t in reference_texts],
                 [len(words(t)) for t in current_texts],
             ),
             feature(
-                "unknown words",
+                UNKNOWN_WORDS,
                 OOV_EDGES,
-                _edge_labels(OOV_EDGES, "{:.0%}"),
                 [oov_share(t, vocabulary) for t in reference_texts],
                 [oov_share(t, vocabulary) for t in current_texts],
             ),
-            feature(
-                "predicted label", list(labels), list(labels), reference_labels, current_labels
-            ),
+            feature(LABEL, list(labels), reference_labels, current_labels),
         ],
     )
 

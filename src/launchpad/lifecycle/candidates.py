@@ -15,6 +15,7 @@ milliseconds, two realistic candidates:
 from __future__ import annotations
 
 import json
+import math
 import shutil
 from pathlib import Path
 
@@ -60,6 +61,25 @@ def with_prior_shift(source: Path, target: Path, shift: float, why: str) -> Path
     }
     (target / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
     return target
+
+
+class PriorShifted:
+    """`model` with its threshold moved in memory, as `with_prior_shift` moves it on disk:
+    `shift` added to every answer's POSITIVE logit. For a check that needs such a model in
+    milliseconds, without writing a folder."""
+
+    def __init__(self, model, shift: float):
+        self._model, self._shift = model, shift
+
+    def predict(self, texts):
+        from sentiment_api.predictions import Prediction
+
+        out = []
+        for prediction in self._model.predict(texts):
+            p = min(max(positive_probability(prediction), 1e-9), 1 - 1e-9)
+            p = 1 / (1 + math.exp(-(math.log(p / (1 - p)) + self._shift)))
+            out.append(Prediction("POSITIVE", p) if p >= 0.5 else Prediction("NEGATIVE", 1 - p))
+        return out
 
 
 def best_shift(model, feedback: list[Example]) -> float:

@@ -21,6 +21,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from launchpad.course_model import read_manifest
 from launchpad.lifecycle.gate import (
@@ -33,7 +34,9 @@ from launchpad.lifecycle.gate import (
     sample_fingerprint,
 )
 from launchpad.paths import REPO_ROOT, workspace_dir
-from sentiment_api.model_registry import fetch, import_mlflow
+
+if TYPE_CHECKING:
+    from mlflow import MlflowClient
 
 MODEL_NAME = "launchpad-sentiment"
 CHAMPION, CHALLENGER = "champion", "challenger"
@@ -67,6 +70,17 @@ def tracking_uri() -> str:
     return os.environ.get("MLFLOW_TRACKING_URI") or sqlite_uri(store_dir())
 
 
+def open_store(folder: Path) -> MlflowClient | None:
+    """MLflow's client on the sqlite store kept in `folder`, or None if there is none: reading
+    a store must not create an empty one."""
+    if not (folder / STORE_FILE).is_file():
+        return None
+    from sentiment_api.model_registry import import_mlflow
+
+    uri = sqlite_uri(folder)
+    return import_mlflow().MlflowClient(tracking_uri=uri, registry_uri=uri)
+
+
 def git_commit() -> str:
     result = subprocess.run(
         ["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, check=False
@@ -79,6 +93,9 @@ class Registry:
         self.uri = uri or tracking_uri()
         if self.uri.startswith("sqlite:///"):
             Path(self.uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        # The service's modules load FastAPI: imported when a registry is used, not before.
+        from sentiment_api.model_registry import import_mlflow
+
         mlflow = import_mlflow()
         self._client = mlflow.MlflowClient(tracking_uri=self.uri, registry_uri=self.uri)
 
@@ -188,6 +205,8 @@ class Registry:
     @contextmanager
     def files(self, version: int) -> Iterator[Path]:
         """The folder of `version`, downloaded for as long as the block runs."""
+        from sentiment_api.model_registry import fetch
+
         with tempfile.TemporaryDirectory(prefix="launchpad-registry-") as folder:
             yield fetch(f"models:/{MODEL_NAME}/{version}", Path(folder), self.uri).path
 

@@ -1,0 +1,132 @@
+"""A PromQL query for the p99 latency of /predict over the last 5 minutes, replayed by promtool
+on series whose answer is known, next to the common wrong queries: the mistake whose answer
+matches the learner's is named."""
+
+from __future__ import annotations
+
+import math
+
+from launchpad.checks import Answers, Incorrect, expect, question
+from launchpad.promql_replay import PROMTOOL, counter_values, evaluate
+from launchpad.questions.m07._shared import BUCKET, JOB, close, replaying
+
+EVAL_AT = "30m"
+# Bucket upper bounds, and the cumulative share of answers within each: /predict was slow for
+# 20 minutes (a bad deploy), fast for 8, and a little slower in the last 2; two replicas; 503s
+# answer at once; the health probes are many and fast.
+_LE = ("0.05", "0.1", "0.25", "0.5", "1", "+Inf")
+_SLOW = (20, 60, 120, 160, 200, 200)
+_FAST = (70, 90, 97, 99, 100, 100)
+_BUSY = (40, 70, 90, 98, 100, 100)
+_INSTANT = (100, 100, 100, 100, 100, 100)
+# What the counters held when the 30 minutes began: the process had served for days.
+_HISTORY = (30000, 70000, 90000, 96000, 99000, 100000)
+
+
+def _histogram(
+    labels: str, minutes: list[tuple[int, tuple[int, ...]]], start: tuple[int, ...] = (0,) * 6
+) -> list[dict]:
+    """Bucket series for `labels`: (how many minutes, what each bucket grows by in each)."""
+    series = []
+    for i, le in enumerate(_LE):
+        steps = [grows[i] for count, grows in minutes for _ in range(count)]
+        values = counter_values(steps, start[i])
+        series.append({"series": f'{BUCKET}{{{labels},le="{le}"}}', "values": values})
+    return series
+
+
+def _p99_series() -> list[dict]:
+    series = []
+    for instance in ("10.0.0.1:8000", "10.0.0.2:8000"):
+        common = f'{JOB},instance="{instance}",method="POST"'
+        series += _histogram(
+            f'{common},route="/predict",status="200"',
+            [(20, _SLOW), (8, _FAST), (2, _BUSY)],
+            _HISTORY,
+        )
+        series += _histogram(
+            f'{common},route="/predict",status="503"', [(30, tuple(s // 50 for s in _INSTANT))]
+        )
+        probe = f'{JOB},instance="{instance}",method="GET",route="/healthz",status="200"'
+        series += _histogram(probe, [(30, tuple(s * 6 for s in _INSTANT))])
+    return series
+
+
+def _p99(selector: str = 'route="/predict"', q: str = "0.99", window: str = "5m") -> str:
+    return f"histogram_quantile({q}, sum by (le) (rate({BUCKET}{{{selector}}}[{window}])))"
+
+
+P99_MISTAKES = {
+    _p99(): None,  # the right answer
+    _p99(q="0.95"): "That is p95: the first argument of histogram_quantile is 0.99 for p99.",
+    _p99(q="0.9"): "That is p90: the first argument of histogram_quantile is 0.99 for p99.",
+    _p99(q="0.5"): "That is the median: the first argument of histogram_quantile is 0.99 for p99.",
+    _p99(selector=JOB): (
+        "That mixes in the /healthz probes, which are many and fast: select "
+        'route="/predict" inside the braces.'
+    ),
+    _p99(window="1m"): "That is over the last minute: the question asks for 5 ([5m]).",
+    _p99(window="2m"): "That is over the last 2 minutes: the question asks for 5 ([5m]).",
+    _p99(window="15m"): "That is over 15 minutes: the question asks for the last 5 ([5m]).",
+    _p99(window="1h"): "That is over an hour (here, since the start): the question asks for 5m.",
+    f'histogram_quantile(0.99, sum by (le) ({BUCKET}{{route="/predict"}}))': (
+        "That is the p99 since the process started: take rate(...[5m]) of the buckets first, "
+        "so that the answer is about the last 5 minutes."
+    ),
+}
+
+
+def _evaluate(expr: str, series: list[dict]) -> list[tuple[str, float]]:
+    with replaying():
+        return evaluate(expr, series, EVAL_AT)
+
+
+@question(
+    names=["P99_PREDICT"],
+    needs=[PROMTOOL],
+    hints=[
+        "Start from the inside: the bucket counters http_request_duration_seconds_bucket of "
+        'route="/predict", their rate over [5m], summed by (le), and histogram_quantile(0.99, ...) '
+        "of that.",
+        "histogram_quantile(0.99, sum by (le) "
+        '(rate(http_request_duration_seconds_bucket{route="/predict"}[5m])))',
+    ],
+)
+def p99_of_predict(answers: Answers):
+    expr = answers.value("P99_PREDICT")
+    expect(
+        isinstance(expr, str) and expr.strip(),
+        f"P99_PREDICT should be a PromQL query, as a string; it is {expr!r}.",
+    )
+    series = _p99_series()
+    got = _evaluate(expr, series)
+    [(_, right)] = _evaluate(_p99(), series)
+    if not got:
+        raise Incorrect(
+            "Your query returns no series, though /predict had traffic: histogram_quantile "
+            "reads the _bucket counters and their `le` label, so keep it when you aggregate "
+            "(sum by (le) (...)); and check the metric and label names."
+        )
+    if len(got) > 1:
+        raise Incorrect(
+            f"Your query returns {len(got)} series, one p99 per replica, method and status: add "
+            "them up with sum by (le) (...) inside histogram_quantile."
+        )
+    [(_, value)] = got
+    if close(value, right):
+        return (
+            f"p99 of /predict over the last 5 minutes: {value * 1000:.1f} ms, from 4 bucket "
+            "counters across 2 replicas and 2 statuses. The same query is the heart of "
+            "HighPredictLatencyP99."
+        )
+    if math.isinf(value):
+        raise Incorrect(
+            "Your query returns +Inf: the quantile is a fraction (0.99), not a percentage (99)."
+        )
+    for mistake, why in P99_MISTAKES.items():
+        if why is not None and any(close(value, v) for _, v in _evaluate(mistake, series)):
+            raise Incorrect(f"Your query gives {value:.4f} s; the answer is {right:.4f} s. {why}")
+    raise Incorrect(
+        f"Your query gives {value:.4f} s; p99 of /predict over the last 5 minutes is "
+        f"{right:.4f} s. Compare it with the hint's shape: quantile, sum by (le), rate, [5m]."
+    )
