@@ -14,9 +14,6 @@ import re
 import tempfile
 from pathlib import Path
 
-# What a check that replays series needs (the audit and the dashboard read declared needs).
-PROMTOOL = "promtool (Debian's prometheus package)"
-
 _GOT = re.compile(r"got: (nil|.*)$", re.M)
 _SERIES = re.compile(r"(\{[^{}]*\}) (\S+?)(?:,\s|$)")
 _ERR = re.compile(r"err: (.*)$", re.M)

@@ -150,8 +150,10 @@ def _learner_namespace() -> Mapping[str, Any]:
     return shell.user_ns
 
 
-# What a check may need besides the workspace: the capstone audit asks before running it.
+# What a check may need besides the workspace and the notebook (the capstone audit and the
+# dashboard read these declarations).
 DOCKER = "a Docker engine"
+PROMTOOL = "promtool (Debian's prometheus package)"
 
 
 @dataclass
@@ -251,6 +253,7 @@ def question(
 
 __all__ = [
     "DOCKER",
+    "PROMTOOL",
     "Answers",
     "Incorrect",
     "NotAttempted",

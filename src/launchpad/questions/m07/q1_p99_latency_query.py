@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import math
 
-from launchpad.checks import Answers, Incorrect, expect, question
-from launchpad.promql_replay import PROMTOOL, counter_values, evaluate
+from launchpad.checks import PROMTOOL, Answers, Incorrect, expect, question
+from launchpad.promql_replay import counter_values, evaluate
 from launchpad.questions.m07._shared import BUCKET, JOB, close, replaying
 
 EVAL_AT = "30m"

@@ -8,9 +8,9 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from launchpad.checks import Answers, Incorrect, NotAttempted, expect, question
+from launchpad.checks import PROMTOOL, Answers, Incorrect, NotAttempted, expect, question
 from launchpad.paths import workspace_dir
-from launchpad.promql_replay import PROMTOOL, counter_values, firing
+from launchpad.promql_replay import counter_values, firing
 from launchpad.questions.m07._shared import COUNT, JOB, replaying
 
 ALERT_RULES = Path("monitoring/alerts.yml")
