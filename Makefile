@@ -38,7 +38,7 @@ export MLFLOW_DISABLE_TELEMETRY ?= true
 
 .PHONY: help install lab test test-service model image image-context cloudrun-service exercises \
 	notebooks docs site lint format clean bench registry register promote rollback mlflow-ui \
-	workshop-reset
+	workshop-reset requirements
 
 help:
 	@echo "make lab        set everything up and start JupyterLab on the course"
@@ -61,6 +61,7 @@ help:
 	@echo "make lint       ruff, hadolint, actionlint and checkov: the lint job of CI"
 	@echo "make test-service  the reference service's tests: the test job of CI"
 	@echo "make image-context stage the wheels and the model the Dockerfile copies"
+	@echo "make requirements  the images' requirements files, from pyproject.toml's extras"
 	@echo "make cloudrun-service IMAGE=...  the Cloud Run descriptor for a release's image"
 
 # The environment is rebuilt when pyproject.toml changes; otherwise this is a no-op.
@@ -92,6 +93,11 @@ image: model
 
 image-context: model
 	@$(BIN)/launchpad stage --variant $(VARIANT)
+
+# The images' requirements files (deploy/docker/), generated from the service's extras in
+# pyproject.toml, where its pins live; tests/test_environment_pins.py fails when they drift.
+requirements: $(STAMP)
+	@$(BIN)/launchpad requirements
 
 # The Cloud Run service descriptor with a release's image filled in (deploy.yml passes IMAGE).
 cloudrun-service: $(STAMP)

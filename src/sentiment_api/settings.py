@@ -19,7 +19,7 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address to bind; 0.0.0.0 in a container.")
     port: int = Field(8000, ge=1, le=65535, description="Port to listen on (Cloud Run sets it).")
     model_dir: Path | None = Field(
-        None, description="The model folder. Unset: the course model (needs the toolkit)."
+        None, description="The model folder to serve (unset: MODEL_URI must name a model)."
     )
     model_uri: str | None = Field(
         None,

@@ -16,9 +16,26 @@ def wait_ready(client: TestClient, timeout: float = 60) -> None:
         time.sleep(0.05)
 
 
+def failure_detail(settings: Settings) -> str:
+    """Why an app with `settings` fails readiness (it must fail, and fail health too)."""
+    with TestClient(create_app(settings)) as client:
+        deadline = time.monotonic() + 30
+        while (ready := client.get("/readyz").json())["status"] == "loading":
+            assert time.monotonic() < deadline, "the model neither loaded nor failed"
+            time.sleep(0.02)
+        assert ready["status"] == "failed"
+        assert client.get("/healthz").status_code == 503
+        return ready["detail"]
+
+
 @pytest.fixture(name="wait_ready", scope="session")
 def wait_ready_fixture():
     return wait_ready
+
+
+@pytest.fixture(name="failure_detail", scope="session")
+def failure_detail_fixture():
+    return failure_detail
 
 
 @pytest.fixture(scope="session")

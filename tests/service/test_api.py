@@ -10,7 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from sentiment_api import create_app
-from sentiment_api.inference import ModelLoadError, SentimentModel
+from sentiment_api.inference import SentimentModel
+from sentiment_api.predictions import MANIFEST_FILE
 from sentiment_api.settings import Settings
 
 
@@ -18,7 +19,7 @@ def test_one_text_gets_a_label_a_score_and_the_model_identity(client, course_mod
     reply = client.post("/predict", json={"text": "A warm, funny and clever film."})
     assert reply.status_code == 200
     body = reply.json()
-    manifest = json.loads((course_model_dir / "launchpad-manifest.json").read_text())
+    manifest = json.loads((course_model_dir / MANIFEST_FILE).read_text())
     assert body["model"] == {"name": manifest["name"], "version": manifest["version"]}
     [prediction] = body["predictions"]
     assert prediction["label"] == "POSITIVE" and 0.5 < prediction["score"] <= 1
@@ -69,21 +70,14 @@ def test_a_model_that_cannot_load_fails_health_and_readiness(tmp_path):
         assert client.post("/predict", json={"text": "hi"}).json()["error"]["code"] == "not_ready"
 
 
-def test_missing_model_dir_without_toolkit_says_set_model_dir(monkeypatch):
-    import builtins
-
-    real_import = builtins.__import__
-
-    def no_toolkit(name, *args, **kwargs):
-        if name.startswith("launchpad"):
-            raise ImportError(name)
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_toolkit)
-    from sentiment_api.predictions import default_model_dir
-
-    with pytest.raises(ModelLoadError, match="Set MODEL_DIR"):
-        default_model_dir()
+@pytest.mark.parametrize("backend", ["torch", "onnx"])
+def test_without_model_dir_readiness_fails_and_says_set_model_dir(
+    monkeypatch, failure_detail, backend
+):
+    for name in ("MODEL_DIR", "MODEL_URI"):
+        monkeypatch.delenv(name, raising=False)
+    detail = failure_detail(Settings(backend=backend))
+    assert detail.startswith("MODEL_DIR is not set: set it to the folder of the model to serve")
 
 
 def test_request_id_is_echoed_or_created(client):

@@ -19,28 +19,24 @@ CASES = {"count": 0}
 MAX_EXAMPLES = 500
 
 
-def _app():
-    from launchpad.model import resolve
-
-    return create_app(
-        Settings(
-            model_dir=resolve().path, max_text_chars=200, max_batch_size=8, max_body_bytes=4096
-        )
-    )
-
-
-APP = _app()
+# The schema is read when the module is collected, before any fixture runs, from the app
+# itself (not by serving /openapi.json, which would start it); the model folder is only read
+# when the app starts, so the fixture below fills it in then.
+SETTINGS = Settings(max_text_chars=200, max_batch_size=8, max_body_bytes=4096)
+APP = create_app(SETTINGS)
 # A request the schema forbids may be refused with any of these: 413 when the invalid body is
 # also larger than the body limit (schemathesis' default list has no 413).
 CONFIG = SchemathesisConfig.from_dict(
     {"checks": {"negative_data_rejection": {"expected-statuses": [400, 413, 415, 422]}}}
 )
-schema = schemathesis.openapi.from_asgi("/openapi.json", APP, config=CONFIG)
+schema = schemathesis.openapi.from_dict(APP.openapi(), config=CONFIG)
+schema.app = APP  # as from_asgi would set it: each case is sent to the app, in-process
 
 
 @pytest.fixture(scope="module")
-def fuzz_client_ready(wait_ready):
+def fuzz_client_ready(wait_ready, course_model_dir):
     """Run the app's lifespan (it loads the model) for the whole module."""
+    SETTINGS.model_dir = course_model_dir
     with TestClient(APP) as client:
         wait_ready(client)
         yield

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from sentiment_api import create_app
+from sentiment_api.predictions import MANIFEST_FILE
 from sentiment_api.settings import Settings
 
 
@@ -60,7 +61,7 @@ def test_metrics_count_the_traffic_that_was_served(fresh, course_model_dir):
     assert m["model_input_length_chars_count", ()] == 6
     assert m["model_input_length_chars_sum", ()] == 2 * sum(len(t) for t in texts)
     assert m["model_inference_duration_seconds_count", ()] >= 1
-    manifest = json.loads((course_model_dir / "launchpad-manifest.json").read_text())
+    manifest = json.loads((course_model_dir / MANIFEST_FILE).read_text())
     [info] = [dict(labels) for name, labels in m if name == "model_info"]
     assert info == {"name": manifest["name"], "version": manifest["version"], "runtime": "torch"}
     assert m["batcher_queue_requests", ()] == 0

@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from launchpad.containers import requirements
 from launchpad.containers.base_image import ensure_base_image
 from launchpad.containers.engine import Engine, EngineError
 from launchpad.paths import REPO_ROOT, cache_dir, link_or_copy
@@ -30,17 +31,57 @@ class Variant:
     """What an image serves the model with, and where `stage` puts its wheels and model."""
 
     backend: str  # the service's BACKEND setting
-    requirements: Path
+    requirements: Path  # generated from `extras` (`launchpad requirements`)
     staged: str  # folder under the build context, holding requirements.txt, wheels/ and model/
     tag: str
+    extras: tuple[str, ...]  # of pyproject.toml: the libraries the image installs
+    about: str  # what the requirements file says it is for
+
+    def requirements_text(self) -> str:
+        return requirements.render(self.about, self.extras)
 
 
 # PyTorch and transformers: the image modules 03 to 05 build and deploy.
-TORCH = Variant("torch", REQUIREMENTS, "build", "sentiment-api:latest")
+TORCH = Variant(
+    "torch",
+    REQUIREMENTS,
+    "build",
+    "sentiment-api:latest",
+    extras=("service", "service-torch"),
+    about="What the service needs at run time, and nothing else: no Jupyter, no course toolkit.",
+)
 # The slim image of module 06: ONNX Runtime and tokenizers on the int8 export, no PyTorch.
-ONNX = Variant("onnx", DOCKER_DIR / "requirements-onnx.txt", "build/onnx", "sentiment-api:onnx")
+ONNX = Variant(
+    "onnx",
+    DOCKER_DIR / "requirements-onnx.txt",
+    "build/onnx",
+    "sentiment-api:onnx",
+    extras=("service", "service-onnx"),
+    about="The slim image (module 06): ONNX Runtime and tokenizers serve the int8 export;\n"
+    "no PyTorch, no transformers.",
+)
 VARIANTS = {variant.backend: variant for variant in (TORCH, ONNX)}
 TAG = TORCH.tag
+
+
+def stale_requirements() -> list[Path]:
+    """The variants' requirements files that differ from what pyproject.toml declares."""
+    return [
+        v.requirements for v in VARIANTS.values() if _text(v.requirements) != v.requirements_text()
+    ]
+
+
+def write_requirements() -> list[Path]:
+    """(Re)generate the stale requirements files; returns those written."""
+    written = stale_requirements()
+    for variant in VARIANTS.values():
+        if variant.requirements in written:
+            variant.requirements.write_text(variant.requirements_text())
+    return written
+
+
+def _text(path: Path) -> str | None:
+    return path.read_text() if path.is_file() else None
 
 
 @dataclass(frozen=True)
