@@ -149,7 +149,13 @@ class Service:
 def running_service(timeout: float = 120, logs: bool = False, **settings) -> Iterator[Service]:
     """`python -m sentiment_api` on a free port of 127.0.0.1, with `settings` as its
     environment (e.g. backend="onnx", batch_max_texts=1); stopped on exit. With `logs`, its
-    JSON log lines stay readable on `process.stdout`; otherwise they are discarded."""
+    JSON log lines stay readable on `process.stdout`; otherwise they are discarded. It serves
+    the course model (or its ONNX export) unless `model_dir` or `model_uri` says otherwise:
+    the service itself knows nothing of the course."""
+    if "model_uri" not in settings:
+        from launchpad.onnx_model import model_dir_for
+
+        settings.setdefault("model_dir", model_dir_for(settings.get("backend", "torch")))
     port = free_port()
     env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port), "LOG_LEVEL": "warning"}
     env.update({key.upper(): str(value) for key, value in settings.items()})

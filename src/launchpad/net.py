@@ -29,14 +29,19 @@ def wait_ready(
 ) -> float:
     """Poll `base` + `path` (/readyz) until it answers 200; return the seconds it took.
 
-    `died()` returns None while the server is alive, or why it is not (its last log lines)."""
+    `died()` returns None while the server is alive, or why it is not (its last log lines).
+    A readiness answer of `{"status": "failed", "detail": ...}` (the reference service's, when
+    its model cannot load) ends the wait at once: it will not become ready by waiting."""
     import httpx
 
     started = time.monotonic()
     while True:
         try:
-            if httpx.get(f"{base}{path}", timeout=2).status_code == 200:
+            answer = httpx.get(f"{base}{path}", timeout=2)
+            if answer.status_code == 200:
                 return time.monotonic() - started
+            if (failed := _failed(answer)) is not None:
+                raise NotReady(f"{path} says it failed: {failed}")
         except httpx.TransportError:
             pass
         if (reason := died()) is not None:
@@ -44,6 +49,16 @@ def wait_ready(
         if time.monotonic() - started > timeout:
             raise NotReady(f"{path} did not answer 200 within {timeout:.0f} s")
         time.sleep(interval)
+
+
+def _failed(answer) -> str | None:
+    try:
+        body = answer.json()
+    except ValueError:
+        return None
+    if isinstance(body, dict) and body.get("status") == "failed":
+        return str(body.get("detail", "no detail"))
+    return None
 
 
 @contextmanager

@@ -78,3 +78,17 @@ def test_invalid_configuration_exits_with_a_clear_message():
     )
     assert run.returncode == 2
     assert "Invalid configuration" in run.stderr and "port" in run.stderr
+
+
+def test_a_service_whose_model_fails_is_reported_at_once(tmp_path):
+    """Readiness that says "failed" ends the wait with its reason, instead of the full timeout
+    (a lesson that started the service without a model used to sit for two minutes)."""
+    from launchpad.net import NotReady
+
+    started = time.monotonic()
+    with (
+        pytest.raises(NotReady, match="says it failed: .*not a model folder"),
+        running_service(timeout=120, model_dir=tmp_path),
+    ):
+        pass
+    assert time.monotonic() - started < 60
