@@ -76,9 +76,11 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 # The course model, and its ONNX int8 export that module 06 serves (both cached).
+# Its standard output is the course model's folder alone, so `export MODEL_DIR="$(make -s model)"`
+# works (lesson 02); the ONNX export's folder is reported on standard error.
 model: $(STAMP)
 	@$(BIN)/launchpad model
-	@$(BIN)/launchpad onnx
+	@echo "ONNX int8 export: $$($(BIN)/launchpad onnx)" >&2
 
 lab: model
 	$(BIN)/jupyter lab --ServerApp.ip=$(LAB_IP) --ServerApp.port=$(LAB_PORT) \
