@@ -45,7 +45,7 @@ help:
 	@echo "make test       run the whole test suite"
 	@echo "make install    create .venv and install the pinned packages (make lab does it first)"
 	@echo "make model      build the course model and its ONNX export (cached); print their folders"
-	@echo "make exercises  regenerate exercises/ from solutions/"
+	@echo "make exercises  regenerate exercises/ from solutions/ (titles from course.yml first)"
 	@echo "make notebooks  re-execute notebooks/ and solutions/ and store them (authors)"
 	@echo "make image      build the service image sentiment-api:latest (needs Docker)"
 	@echo "make image VARIANT=onnx  the slim image sentiment-api:onnx: ONNX Runtime, no PyTorch"
@@ -105,7 +105,9 @@ requirements: $(STAMP)
 cloudrun-service: $(STAMP)
 	@$(BIN)/launchpad cloudrun --image $(IMAGE) --out build/cloudrun-service.yaml
 
+# The titles first (course.yml), so a renamed module reaches the solutions and then the exercises.
 exercises: $(STAMP)
+	@$(BIN)/launchpad course
 	@$(BIN)/launchpad exercises
 
 notebooks: model

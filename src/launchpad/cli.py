@@ -2,6 +2,7 @@
 
 launchpad model        build the course model if needed; print its folder last
 launchpad onnx         export the course model to ONNX int8 if needed; print its folder last
+launchpad course       rewrite the README's roadmap and the notebooks' titles from course.yml
 launchpad exercises    regenerate exercises/ from solutions/
 launchpad execute NB   execute notebooks in place and normalise them (maintainers)
 launchpad probe        print the environment probe from module 00
@@ -42,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
             default="torch",
             help="torch: PyTorch (default); onnx: the slim image on the int8 export",
         )
+    course = verbs.add_parser("course", help="the README and notebook titles, from course.yml")
+    course.add_argument("--check", action="store_true", help="only say what is out of date")
     pins = verbs.add_parser("requirements", help="the images' requirements, from pyproject.toml")
     pins.add_argument("--check", action="store_true", help="only say which ones are stale")
     verbs.add_parser("lint", help="hadolint, actionlint and checkov on the repository")
@@ -106,6 +109,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"built {result.tag} on {result.base_image} in {result.seconds:.0f} s")
     elif args.verb == "requirements":
         return _requirements(args.check)
+    elif args.verb == "course":
+        from launchpad.course.__main__ import main as course_main
+
+        return course_main(["--check"] if args.check else [])
     elif args.verb == "lint":
         from launchpad.linters import lint_repository
 
