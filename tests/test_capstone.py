@@ -12,12 +12,13 @@ import json
 import re
 import shutil
 import subprocess
-from types import CodeType
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import yaml
 
-from launchpad import capstone, progress, standalone, yamlfile
+from launchpad import capstone, progress, yamlfile
 from launchpad.authoring.answers import ensure_project
 from launchpad.capstone import (
     ENGINE,
@@ -29,14 +30,58 @@ from launchpad.capstone import (
     PIECES,
     RECORDED,
     WORKSPACE,
+    standalone,
 )
+from launchpad.capstone.figures import model_figures
+from launchpad.capstone.readme import (
+    GENERATED,
+    MONITOR_READY,
+    MONITOR_TO_ADD,
+    render_readme,
+    serves_metrics,
+)
+from launchpad.capstone.standalone import DETACHMENTS, course_ties, outside_the_course
+from launchpad.checks import DOCKER, Question, question
+from launchpad.containers import engine
 from launchpad.containers.image import wheelhouse
 from launchpad.course_model import read_manifest
-from launchpad.standalone import DETACHMENTS, course_ties, outside_the_course
+from launchpad.paths import using_workspace
+
+# The checks that build the learner's image and run it on a Docker engine: module 03's context
+# probe, build, run and inspection; module 05's rehearsal of both deploy contracts.
+BUILD_AN_IMAGE = {("03", 1), ("03", 3), ("03", 4), ("03", 5), ("05", 5)}
 
 
 def questions():
     return [q for _, (_, qs) in capstone.earlier_modules().items() for q in qs]
+
+
+@contextmanager
+def engine_refused() -> Iterator[set[str]]:
+    """A Docker engine that is never there: every way to reach one (find it, start it, run
+    `docker`) refuses, so nothing is built or started, and the set collects which checks tried
+    ("03 q1")."""
+    reached: set[str] = set()
+    checking: list[str] = []
+    evaluate = Question.evaluate
+
+    def tracked(question, namespace=None):
+        checking.append(f"{question.module} q{question.number}")
+        try:
+            return evaluate(question, namespace)
+        finally:
+            checking.pop()
+
+    def refuse(*args, **kwargs):
+        reached.add(checking[-1] if checking else "outside a check")
+        raise engine.EngineError("no Docker engine in this test")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Question, "evaluate", tracked)
+        for name in ("find", "find_or_start", "start"):
+            patch.setattr(engine, name, refuse)
+        patch.setattr(engine.Engine, "docker", refuse)
+        yield reached
 
 
 # ---- What each check reads ------------------------------------------------------------------
@@ -55,33 +100,37 @@ def test_checks_are_sorted_by_what_they_read():
     assert all(kinds[("04", n)] == WORKSPACE for n in range(1, 7))
     assert kinds[("01", 6)] == kinds[("03", 2)] == kinds[("06", 3)] == kinds[("07", 2)] == WORKSPACE
     assert kinds[("00", 1)] == kinds[("01", 1)] == kinds[("07", 1)] == kinds[("08", 1)] == NOTEBOOK
-    assert {k for k, v in kinds.items() if v == ENGINE} == capstone.NEEDS_IMAGE
+    assert {k for k, v in kinds.items() if v == ENGINE} == BUILD_AN_IMAGE
 
 
-def _calls(code: CodeType) -> set[str]:
-    inner = [c for c in code.co_consts if isinstance(c, CodeType)]
-    return set(code.co_names).union(*map(_calls, inner))
+def test_evidence_is_what_the_question_declares():
+    def rule(answers):
+        return None
+
+    assert capstone.evidence(question(names=["softmax"])(rule)) == NOTEBOOK
+    assert capstone.evidence(question(files=["Dockerfile"])(rule)) == WORKSPACE
+    assert capstone.evidence(question()(rule)) == WORKSPACE
+    needs_docker = question(names=["tag"], files=["Dockerfile"], needs=[DOCKER])(rule)
+    assert capstone.evidence(needs_docker) == ENGINE
 
 
-def test_every_check_that_builds_an_image_is_known_as_such():
-    for q in questions():
-        if {"built_image", "_engine"} & _calls(q.rule.__code__):
-            assert (q.module, q.number) in capstone.NEEDS_IMAGE, f"{q.module} q{q.number}"
+def test_the_audit_reaches_for_no_engine_unless_asked(reference):
+    """Every check that builds or runs the image declares DOCKER: the reference audit ran every
+    other check that reads the workspace with an engine that refuses, and none reached for it."""
+    *_, reached = reference
+    assert reached == set()
 
 
-def test_a_check_that_reads_the_notebook_is_recognised_however_it_reads_it():
-    def direct(answers):
-        return answers.value("x")
-
-    def nested(answers):
-        return [answers.function(name) for name in ("f", "g")]
-
-    def files_only(answers):
-        return len(str(answers)) and {"value": 1}["value"]
-
-    assert capstone._reads_names(direct.__code__, "answers")
-    assert capstone._reads_names(nested.__code__, "answers")
-    assert not capstone._reads_names(files_only.__code__, "answers")
+def test_every_check_that_declares_docker_reaches_for_the_engine(reference):
+    """The declarations are not broader than the checks: on the reference workspace each check
+    that declares DOCKER reaches for the engine (one that refuses)."""
+    folder, *_ = reference
+    declared = [q for q in questions() if DOCKER in q.needs]
+    assert {(q.module, q.number) for q in declared} == BUILD_AN_IMAGE
+    with using_workspace(folder), engine_refused() as reached:
+        for q in declared:
+            assert q.evaluate({}).status != "correct", f"{q.module} q{q.number}"
+    assert reached == {f"{q.module} q{q.number}" for q in declared}
 
 
 # ---- Empty and partial workspaces -----------------------------------------------------------
@@ -153,12 +202,12 @@ def test_model_figures_are_read_from_the_manifest(tmp_path, course_model_dir):
     manifest = read_manifest(course_model_dir)
     manifest["evaluation"] = {"movies": {"examples": 1234, "accuracy": 0.9123}}
     (tmp_path / "launchpad-manifest.json").write_text(json.dumps(manifest))
-    [figure] = capstone.model_figures(tmp_path)
+    [figure] = model_figures(tmp_path)
     assert figure.value == "91.2%" and "1,234" in figure.name
     assert "launchpad-manifest.json" in figure.source and re.fullmatch(
         r"\d{4}-\d\d-\d\d", figure.when
     )
-    assert capstone.model_figures(tmp_path / "no-such-model") == []
+    assert model_figures(tmp_path / "no-such-model") == []
 
 
 # ---- The reference workspace ----------------------------------------------------------------
@@ -166,20 +215,22 @@ def test_model_figures_are_read_from_the_manifest(tmp_path, course_model_dir):
 
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory):
-    """A workspace with every module's reference answers, its portfolio, and its audit: the
-    portfolio is written first, so the audit also shows it leaves the earlier checks alone."""
+    """A workspace with every module's reference answers, its portfolio, its audit, and the
+    checks that reached for a Docker engine during the audit (none should). The portfolio is
+    written first, so the audit also shows it leaves the earlier checks alone."""
     folder = tmp_path_factory.mktemp("reference") / "workspace"
     folder.mkdir()
-    with capstone.using_workspace(folder):
+    with using_workspace(folder):
         ensure_project(folder)
         capstone.build_portfolio(run_tests=False, measure=False)
-        report = capstone.audit()
+        with engine_refused() as reached:
+            report = capstone.audit()
         portfolio = capstone.build_portfolio(report=report)
-    return folder, report, portfolio
+    return folder, report, portfolio, reached
 
 
 def test_the_reference_workspace_is_green(reference):
-    folder, report, _ = reference
+    folder, report, *_ = reference
     assert report.workspace == folder and report.complete
     assert report.green, str(report)
     workspace_checks = [q for q in questions() if capstone.evidence(q) == WORKSPACE]
@@ -188,7 +239,7 @@ def test_the_reference_workspace_is_green(reference):
 
 
 def test_the_portfolio_stands_alone_and_passes_its_linters(reference):
-    folder, _, portfolio = reference
+    folder, _, portfolio, _ = reference
     target = folder / "portfolio"
     assert portfolio.written and portfolio.folder == target and portfolio.problems == []
     assert capstone.check_portfolio(target) == []
@@ -214,17 +265,17 @@ def test_the_portfolio_stands_alone_and_passes_its_linters(reference):
 
 
 def test_the_readme_claims_metrics_only_for_an_app_that_serves_them(reference, tmp_path):
-    _, _, portfolio = reference
+    _, _, portfolio, _ = reference
     readme = (portfolio.folder / "README.md").read_text()
     # Module 02's service has no /metrics: the README says what to add instead.
-    assert not capstone.serves_metrics(portfolio.folder)
-    assert "-.->|to add: /metrics|" in readme and capstone.MONITOR_TO_ADD in readme
+    assert not serves_metrics(portfolio.folder)
+    assert "-.->|to add: /metrics|" in readme and MONITOR_TO_ADD in readme
     assert "The service exposes Prometheus metrics" not in readme
     (tmp_path / "api").mkdir()
     (tmp_path / "api" / "main.py").write_text('app.mount("/metrics", make_asgi_app())\n')
-    assert capstone.serves_metrics(tmp_path)
-    served = capstone.render_readme([], [], metrics=True)
-    assert "-->|scrapes /metrics|" in served and capstone.MONITOR_READY in served
+    assert serves_metrics(tmp_path)
+    served = render_readme([], [], metrics=True)
+    assert "-->|scrapes /metrics|" in served and MONITOR_READY in served
     assert "## Measured figures" not in served  # no figures, no empty table
 
 
@@ -260,7 +311,7 @@ def test_a_clone_of_the_portfolio_runs_without_the_course(reference, hub_cache, 
     verbs say what to set; `make model` fetches the Hub model named by MODEL_ID (from a Hub cache
     here, offline); then the tests pass, the script classifies and `make context` stages the
     wheels and the model for docker build."""
-    _, _, portfolio = reference
+    _, _, portfolio, _ = reference
     clone = tmp_path / "clone"
     shutil.copytree(portfolio.folder, clone)
     hub_cache("course-org/sentiment-demo")
@@ -309,9 +360,9 @@ def test_a_clone_of_the_portfolio_runs_without_the_course(reference, hub_cache, 
 
 
 def test_the_readme_figures_come_from_files_and_measurements(reference, course_model_dir):
-    folder, report, portfolio = reference
+    folder, report, portfolio, _ = reference
     readme = (portfolio.folder / "README.md").read_text()
-    assert readme.startswith(capstone.GENERATED) and "```mermaid\nflowchart LR" in readme
+    assert readme.startswith(GENERATED) and "```mermaid\nflowchart LR" in readme
     evaluation = read_manifest(course_model_dir)["evaluation"]
     for name, scores in evaluation.items():
         assert portfolio.figure(f"accuracy, {name}").value == f"{scores['accuracy']:.1%}"
@@ -330,7 +381,7 @@ def test_the_readme_figures_come_from_files_and_measurements(reference, course_m
 
 
 def test_the_checklist_ticks_only_what_is_proven(reference):
-    _, report, _ = reference
+    _, report, *_ = reference
     ticks = {t.step.module: t for t in capstone.checklist(report)}
     assert [t.step.name for t in ticks.values()][:5] == [
         "Pretrained model",
@@ -351,7 +402,7 @@ def test_the_checklist_ticks_only_what_is_proven(reference):
 
 
 def test_a_pitch_goes_to_the_top_of_the_readme_once(reference, tmp_path):
-    _, _, portfolio = reference
+    _, _, portfolio, _ = reference
     copy = tmp_path / "portfolio"
     shutil.copytree(portfolio.folder, copy)
     mine = capstone.Portfolio(copy, figures=portfolio.figures)

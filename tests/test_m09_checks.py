@@ -12,17 +12,16 @@ import shutil
 from datetime import UTC, datetime
 
 import pytest
+from support.questions import outcome
 
 from launchpad import capstone
 from launchpad.authoring.answers import ensure_project
-from launchpad.capstone import FAILS, NOT_RECORDED, PASSED, Figure, PytestRun, Report, Row
-from launchpad.paths import workspace_dir
+from launchpad.capstone import FAILS, NOT_RECORDED, PASSED, Figure, Report, Row
+from launchpad.capstone.readme import render_readme
+from launchpad.paths import using_workspace, workspace_dir
+from launchpad.pytest_run import PytestRun
 from launchpad.questions import m09
-
-
-def outcome(question, **namespace):
-    result = question.evaluate(namespace)
-    return result.status, result.message
+from launchpad.questions.m09.q3_pitch_quotes_measured_figures import numbers_in
 
 
 def report_of(workspace, failing: tuple[str, int] | None = None, modules=None) -> Report:
@@ -93,7 +92,7 @@ def built(tmp_path_factory):
     """A reference workspace and a portfolio written from it without measuring (no model)."""
     folder = tmp_path_factory.mktemp("m09") / "workspace"
     folder.mkdir()
-    with capstone.using_workspace(folder):
+    with using_workspace(folder):
         ensure_project(folder, modules=("01", "02", "03", "04", "05", "07"))
         report = report_of(folder)
         portfolio = capstone.build_portfolio(report=report, run_tests=False, measure=False)
@@ -116,7 +115,7 @@ def portfolio(built, monkeypatch, tmp_path):
         Figure("tests of this repository", "3 passed", "measured", "2025-01-01"),
     ]
     ticks = capstone.checklist(None, folder)
-    (copy / "README.md").write_text(capstone.render_readme(figures, ticks))
+    (copy / "README.md").write_text(render_readme(figures, ticks))
     return dataclasses.replace(original, folder=copy, figures=figures)
 
 
@@ -229,7 +228,7 @@ def test_q3_needs_the_portfolio_first(workspace):
 
 
 def test_numbers_in_ignores_names_and_versions():
-    assert m09.numbers_in("p50 of 12.3 ms, int8, k8s, 1,012 texts, Python 3.11.7 and 86.1%") == [
+    assert numbers_in("p50 of 12.3 ms, int8, k8s, 1,012 texts, Python 3.11.7 and 86.1%") == [
         "12.3",
         "1012",
         "3.11.7",

@@ -27,6 +27,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from launchpad.containers.image import TORCH
+from launchpad.containers.requirements import header
+
 COURSE_PACKAGES = ("launchpad", "sentiment_api")
 MODEL_FOLDER = "model"  # the default MODEL_DIR of the portfolio, git-ignored
 
@@ -104,9 +107,7 @@ DETACHMENTS = (
     ),
     Detachment(
         "requirements.txt",
-        "# What the service needs at run time, and nothing else: no Jupyter, no course toolkit.\n"
-        "# Pinned to the same versions as pyproject.toml (tests/container/test_image_files.py "
-        "checks).\n",
+        header(TORCH.about, TORCH.extras),  # as the course generates it for the image
         "# What the service needs at run time, and nothing else.\n",
         "its comment names no file of the course",
     ),
