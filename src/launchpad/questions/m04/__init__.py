@@ -1,4 +1,4 @@
-"""Module 04, Automate with CI/CD: `from launchpad.questions.m04 import *` gives q1 ... q6 and
+"""Module 04's questions: `from launchpad.questions.m04 import *` gives q1 ... q6 and
 `____`. The learner's Makefile, workflow and pre-commit config live in `workspace/`.
 
 The checks run the Makefile's verbs for real, read the workflow for its meaning (parsed YAML,
