@@ -112,3 +112,55 @@ def test_a_block_must_name_the_questions_it_answers(marker):
     """`qN.solution()` shows the blocks tagged qN: an untagged block would answer nothing."""
     with pytest.raises(SolutionTagError, match="e.g. `### BEGIN SOLUTION q2`"):
         clear_solutions(f"{marker}\nx = 1\n### END SOLUTION\n", where="demo.ipynb cell 3")
+
+
+def test_only_a_function_body_stub_raises():
+    """A stub raises NotImplementedError only where a call runs it (a function body). In a class
+    body it would run at import and stop the whole file; at the top level, the whole cell."""
+    source = (
+        "class Request:\n"
+        "    ### BEGIN SOLUTION q1\n"
+        "    text: str = 'Hello'\n"
+        "    ### END SOLUTION\n"
+        "\n"
+        "    def shout(self):\n"
+        "        ### BEGIN SOLUTION q1\n"
+        "        return self.text.upper()\n"
+        "        ### END SOLUTION\n"
+        "\n"
+        "    ### BEGIN SOLUTION q2\n"
+        "    def whisper(self):\n"
+        "        return self.text.lower()\n"
+        "    ### END SOLUTION\n"
+        "\n"
+        "\n"
+        "for word in ('a', 'b'):\n"
+        "    ### BEGIN SOLUTION q3\n"
+        "    print(word)\n"
+        "    ### END SOLUTION\n"
+    )
+    cleared = clear_solutions(source)
+    assert "    text: str  # your code here" in cleared.split("\n")
+    namespace: dict = {}
+    exec(cleared, namespace)
+    request = namespace["Request"]
+    assert list(request.__annotations__) == ["text"]  # the field is still declared
+    assert not hasattr(request, "whisper")
+    with pytest.raises(NotImplementedError):
+        request().shout()
+
+
+def test_exercise_02s_unfinished_schemas_import_and_say_not_attempted(repo):
+    """api/schemas.py of the untouched exercise 02 must import, or api/main.py (questions 2 to
+    6) cannot be checked before question 1 is done; its validator's stub is what question 1
+    reports as "not attempted"."""
+    solution = nbformat.read(repo / "solutions" / "02-wrap-it-in-an-api.ipynb", as_version=4)
+    [cell] = [
+        c
+        for c in exercise_from_solution(solution).cells
+        if c.source.startswith("%%writefile {WORKSPACE}/api/schemas.py")
+    ]
+    namespace: dict = {}
+    exec(cell.source.split("\n", 1)[1], namespace)
+    with pytest.raises(NotImplementedError):
+        namespace["PredictRequest"](text="Loved it.")

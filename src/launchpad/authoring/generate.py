@@ -6,8 +6,12 @@ answer; the generator replaces them with a stub (nbgrader's `ClearSolutions` doe
 
 - a block of plain assignments (`clf = pipeline(...)`) becomes `clf = ____  # your code here`, so
   the learner sees which name to fill in and the cell still runs;
+- in a class body, a block keeps only its fields' annotations (`text: str  # your code here`), or
+  becomes `pass`: the class body runs when its file is imported, so a stub that raised there
+  would stop the whole file (and everything importing it) until the question is done;
 - any other block becomes `# YOUR CODE HERE` and, inside a function, `raise NotImplementedError`,
-  which the checks report as "not attempted yet";
+  which the checks report as "not attempted yet" when they call it (elsewhere, `pass` where a
+  statement is needed);
 - in a `%%writefile` cell for a file that is not Python (a Makefile, YAML, a Dockerfile), a block
   becomes the comment `# YOUR CODE HERE` alone, so the file stays valid.
 
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import ast
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
@@ -28,6 +33,8 @@ from launchpad.authoring.solutions import BEGIN, END, block_questions
 SOLUTION_ONLY = "solution-only"
 STUB_NOTE = "your code here"
 NOT_IMPLEMENTED = 'raise NotImplementedError("Replace this line with your code.")'
+# Where a solution block sits: what its stub may do depends on when that code runs.
+FUNCTION, CLASS, MODULE = "function", "class", "module"
 
 
 class GenerationError(ValueError):
@@ -38,9 +45,10 @@ def clear_solutions(source: str, where: str = "cell") -> str:
     """Replace every solution block in one cell's source with its stub."""
     lines = source.split("\n")
     python = not (lines[0].startswith("%%writefile") and not lines[0].rstrip().endswith(".py"))
+    scopes = _scopes(lines) if python else None
     out: list[str] = []
     block: list[str] | None = None
-    indent = ""
+    indent, scope = "", MODULE
     for number, line in enumerate(lines, 1):
         stripped = line.strip()
         if stripped.startswith(BEGIN):
@@ -48,10 +56,17 @@ def clear_solutions(source: str, where: str = "cell") -> str:
             if block is not None:
                 raise GenerationError(f"{where}, line {number}: nested {BEGIN}")
             block, indent = [], line[: len(line) - len(line.lstrip())]
+            if scopes is not None:
+                scope = scopes(number)
+            elif python and indent:
+                raise GenerationError(
+                    f"{where}, line {number}: the cell is not valid Python, so the stub's place "
+                    "(a function, a class) cannot be told"
+                )
         elif stripped == END:
             if block is None:
                 raise GenerationError(f"{where}, line {number}: {END} without {BEGIN}")
-            out += _stub(block, indent) if python else [f"{indent}# YOUR CODE HERE"]
+            out += _stub(block, indent, scope) if python else [f"{indent}# YOUR CODE HERE"]
             block = None
         elif block is not None:
             block.append(line)
@@ -62,14 +77,55 @@ def clear_solutions(source: str, where: str = "cell") -> str:
     return "\n".join(out)
 
 
-def _stub(block: list[str], indent: str) -> list[str]:
-    names = _assigned_names("\n".join(block))
+def _scopes(lines: list[str]) -> Callable[[int], str] | None:
+    """Where a line of this cell is (FUNCTION, CLASS or MODULE: the innermost definition that
+    encloses it), or None if the cell is not valid Python. IPython's magic lines are blanked."""
+    code = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in lines)
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return None
+    kinds = {ast.FunctionDef: FUNCTION, ast.AsyncFunctionDef: FUNCTION, ast.ClassDef: CLASS}
+    spans = sorted(
+        (node.lineno, node.end_lineno or node.lineno, kinds[type(node)])
+        for node in ast.walk(tree)
+        if type(node) in kinds
+    )
+
+    def scope(number: int) -> str:
+        inside = [kind for first, last, kind in spans if first < number <= last]
+        return inside[-1] if inside else MODULE  # sorted by start: the last is the innermost
+
+    return scope
+
+
+def _stub(block: list[str], indent: str, scope: str) -> list[str]:
+    code = textwrap.dedent("\n".join(block))
+    if scope == CLASS:
+        return [f"{indent}{line}" for line in _class_body_stub(code)]
+    names = _assigned_names(code)
     if names:
         return [f"{indent}{name} = ____  # {STUB_NOTE}" for name in names]
     stub = [f"{indent}# YOUR CODE HERE"]
-    if indent:  # inside a function or class body: make a call say "not attempted"
+    if scope == FUNCTION:  # a call reaches it: the check says "not attempted"
         stub.append(f"{indent}{NOT_IMPLEMENTED}")
+    elif indent:  # an `if` or `for` body at the top level still needs a statement
+        stub.append(f"{indent}pass")
     return stub
+
+
+def _class_body_stub(code: str) -> list[str]:
+    """The block's field annotations without their values (`text: str`), so decorators that
+    name a field (pydantic's `field_validator("text")`) still find it; else `pass`."""
+    statements = ast.parse(code).body
+    fields = [
+        f"{ast.get_source_segment(code, s.target)}: "
+        f"{ast.get_source_segment(code, s.annotation)}  # {STUB_NOTE}"
+        for s in statements
+        if isinstance(s, ast.AnnAssign)
+    ]
+    rest = ["# YOUR CODE HERE"] if len(fields) < len(statements) else []
+    return fields + rest + ([] if fields else ["pass"])
 
 
 def _assigned_names(code: str) -> list[str] | None:

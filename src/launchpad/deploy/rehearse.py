@@ -1,4 +1,5 @@
-"""Rehearse a deployment locally: run the real image under the contract a descriptor states.
+"""Rehearse a deployment locally: run the real image under the contract a descriptor states
+(`rehearse(engine, image, contract)`, as module 05's check does).
 
 The container gets no network at all (`--network none`): probes and requests are sent from
 inside it with `docker exec`, to 127.0.0.1 on the port the descriptor names. So the port is
@@ -194,3 +195,14 @@ class Rehearsal:
                 f"after SIGTERM it exited {report.exit_code}: it crashed on the way out"
             )
         return report
+
+
+def rehearse(
+    engine: Engine, image: str, contract: Contract, prefix: str = "launchpad-rehearsal"
+) -> Report:
+    """Run `image` the way `contract` says its platform will, in a container named after the
+    platform (`<prefix>-kubernetes`), and remove it again. RehearsalFailed names the first
+    clause broken; a check turns it into feedback, a test into a failure."""
+    name = f"{prefix}-{contract.platform.split()[0].lower()}"
+    with Rehearsal(engine, image, contract, name) as rehearsal:
+        return rehearsal.run()

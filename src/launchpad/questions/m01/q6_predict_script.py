@@ -1,0 +1,66 @@
+"""workspace/predict.py: one JSON line per text, with its label, score and latency."""
+
+import json
+import subprocess
+import sys
+
+from launchpad.checks import Answers, Incorrect, NotAttempted, expect, question
+from launchpad.checks.texts import NEGATIVE_TEXT, POSITIVE_TEXT
+from launchpad.paths import workspace_dir
+
+
+@question(
+    files=["predict.py"],
+    hints=[
+        "In main(): load the pipeline once with load_pipeline(), then loop over the texts; time "
+        "each call with time.perf_counter() before and after.",
+        "Print one line per text: print(json.dumps({'text': t, 'label': ..., 'score': ..., "
+        "'latency_ms': ...})).",
+    ],
+)
+def script_prints_json_lines(answers: Answers):
+    script = workspace_dir() / "predict.py"
+    if not script.exists():
+        raise NotAttempted(
+            f"There is no {script.name} in your workspace yet: run the %%writefile cell."
+        )
+    try:
+        run = subprocess.run(
+            [sys.executable, str(script), POSITIVE_TEXT, NEGATIVE_TEXT],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=workspace_dir(),
+        )
+    except subprocess.TimeoutExpired as error:
+        raise Incorrect(
+            "predict.py ran for 5 minutes without finishing: is it waiting for "
+            "input, or looping forever?"
+        ) from error
+    if "NotImplementedError" in run.stderr:
+        raise NotAttempted("predict.py still raises NotImplementedError.")
+    last_error = run.stderr.strip().splitlines()[-1:] or ["no error output"]
+    expect(run.returncode == 0, f"predict.py exited with code {run.returncode}: {last_error[0]}")
+    lines = [line for line in run.stdout.splitlines() if line.strip()]
+    expect(
+        len(lines) == 2,
+        f"For two texts predict.py should print two lines, it printed {len(lines)}.",
+    )
+    try:
+        rows = [json.loads(line) for line in lines]
+    except json.JSONDecodeError as error:
+        raise Incorrect(f"Each line should be one JSON object; got {lines[0][:80]!r}.") from error
+    for row in rows:
+        expect(
+            isinstance(row, dict) and {"label", "score", "latency_ms"} <= set(row),
+            f"Each line needs label, score and latency_ms; got {row}.",
+        )
+        expect(
+            isinstance(row["latency_ms"], (int, float)) and row["latency_ms"] > 0,
+            "latency_ms should be a positive number of milliseconds.",
+        )
+    expect(
+        [r["label"] for r in rows] == ["POSITIVE", "NEGATIVE"],
+        f"predict.py labelled two obvious sentences {[r['label'] for r in rows]}.",
+    )
+    return "Your first model artifact in the workspace: it becomes a service in module 02."

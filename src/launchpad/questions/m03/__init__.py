@@ -1,0 +1,11 @@
+"""Module 03, Package it in a container: `from launchpad.questions.m03 import *` gives q1 ...
+q5 and ____. The learner's Dockerfile lives in `workspace/`.
+
+hadolint runs on every machine; the build, run and inspection checks use a real Docker engine
+when one is reachable (in the course's CI it always is) and say how to get one when not
+(`launchpad.containers.learner_image`).
+"""
+
+from launchpad.questions.binding import bind_questions
+
+bind_questions(globals())

@@ -1,0 +1,12 @@
+"""Module 05, Deploy to the cloud: `from launchpad.questions.m05 import *` gives q1 ... q5 and
+____. The learner's descriptors live in `workspace/deploy/`: `cloudrun.yaml` (a Cloud Run
+service) and `k8s.yaml` (Deployment, Service, HPA, PDB).
+
+The checks validate them with the tools the course's own descriptors pass (Cloud Run's
+documented fields, the Kubernetes schemas, checkov), check that the pieces fit together, and
+rehearse both contracts with the learner's image from module 03 on a real Docker engine.
+"""
+
+from launchpad.questions.binding import bind_questions
+
+bind_questions(globals())
