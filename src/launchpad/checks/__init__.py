@@ -232,21 +232,15 @@ class Question:
 
 
 def question(
-    *legacy: Any,  # TRANSITION: ("01", 2) of the old form; removed once every module is a package
     hints: list[str] | None = None,
     names: Collection[str] = (),
     files: Collection[str] = (),
     needs: Collection[str] = (),
-    solution: str = "",  # TRANSITION: ignored, shown from the solution notebook
 ) -> Callable[[Callable[[Answers], str | None]], Question]:
     """Decorator that turns a rule function into a Question that declares what it reads."""
 
     def wrap(rule: Callable[[Answers], str | None]) -> Question:
-        made = Question(rule, list(hints or []), tuple(names), tuple(files), tuple(needs))
-        if legacy:
-            made.module, made.number = legacy
-            made.names = None  # type: ignore[assignment]  # TRANSITION: reads are unchecked
-        return made
+        return Question(rule, list(hints or []), tuple(names), tuple(files), tuple(needs))
 
     return wrap
 

@@ -1,4 +1,4 @@
-"""Module 01, Load a pretrained model: `from launchpad.questions.m01 import *` gives q1 ... q6
+"""Module 01's questions: `from launchpad.questions.m01 import *` gives q1 ... q6
 and ____."""
 
 from launchpad.questions.binding import bind_questions

@@ -1,4 +1,4 @@
-"""Module 05, Deploy to the cloud: `from launchpad.questions.m05 import *` gives q1 ... q5 and
+"""Module 05's questions: `from launchpad.questions.m05 import *` gives q1 ... q5 and
 ____. The learner's descriptors live in `workspace/deploy/`: `cloudrun.yaml` (a Cloud Run
 service) and `k8s.yaml` (Deployment, Service, HPA, PDB).
 

@@ -1,4 +1,4 @@
-"""Module 09, Capstone and career: `from launchpad.questions.m09 import *` gives q1, q2, q3 and
+"""Module 09's questions: `from launchpad.questions.m09 import *` gives q1, q2, q3 and
 ____. The audit of the whole workspace, the portfolio repository written from it, and a pitch
 whose every number comes from a measured figure.
 
