@@ -16,11 +16,11 @@ def pytest_configure(config):
     os.environ.update(QUIET_ENV)
     os.environ[WORKSPACE_VAR] = tempfile.mkdtemp(prefix="launchpad-test-ws-")
     os.environ["LAUNCHPAD_NO_PULL"] = "1"  # test traffic stays on this machine
-    config.private_engine_was_running = engine.find() is not None
+    os.environ[engine.OWNER_VAR] = f"pytest session {os.getpid()}"
 
 
 def pytest_unconfigure(config):
     # Tests and notebook kernels may start the course's private Docker engine; the harness
-    # stops what it started (an engine that was already running is left alone).
-    if not getattr(config, "private_engine_was_running", True):
-        engine.stop_private()
+    # stops what this session started (an engine that was already running, or that a parallel
+    # session started, is left alone).
+    engine.stop_private(owner=os.environ.get(engine.OWNER_VAR))

@@ -29,6 +29,9 @@ DEBIAN_CLIENT = "/usr/bin/docker"
 # Where the engine this course starts keeps its socket, pid file and log.
 STATE = Path("/run/launchpad-docker")
 PRIVATE_HOST = f"unix://{STATE / 'docker.sock'}"
+# Who started the private engine: a test session names itself here (its notebook kernels
+# inherit it), so it stops only the engine it started, never one a parallel session uses.
+OWNER_VAR = "LAUNCHPAD_ENGINE_OWNER"
 
 
 class EngineError(RuntimeError):
@@ -128,6 +131,7 @@ def start(install: bool = True) -> Engine:
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+    (STATE / "owner").write_text(os.environ.get(OWNER_VAR, f"process {os.getpid()}"))
     client = _client()
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -160,9 +164,15 @@ def apt_install(*packages: str) -> None:
             raise EngineError(f"{' '.join(cmd[:3])} failed: {result.stderr.strip()[-800:]}")
 
 
-def stop_private() -> None:
-    """Stop the private engine this course starts, whoever started it (a test session's
-    clean-up: a notebook kernel that was killed cannot stop its own)."""
+def stop_private(owner: str | None = None) -> None:
+    """Stop the private engine this course starts: the one `owner` started (a test session's
+    clean-up: a notebook kernel that was killed cannot stop its own), or any if None."""
+    if owner is not None:
+        try:
+            if (STATE / "owner").read_text() != owner:
+                return
+        except OSError:
+            return
     pidfile = STATE / "docker.pid"
     try:
         pid = int(pidfile.read_text())
@@ -173,8 +183,15 @@ def stop_private() -> None:
     except ProcessLookupError:
         return
     for _ in range(60):
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
+        if not running(pid):
             return
         time.sleep(0.5)
+
+
+def running(pid: int) -> bool:
+    """Whether `pid` is a live process (an exited one nobody has reaped yet is not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
