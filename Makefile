@@ -15,6 +15,7 @@
 #   VERSION=...         the version `make promote` gates (default: the challenger)
 #   YES=1               `make workshop-reset` without asking first
 #   MLFLOW_PORT=5000    the port `make mlflow-ui` serves MLflow's UI on
+#   MODULES="01 02"     the modules `make corpus` runs (default: all that have a corpus)
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -32,19 +33,21 @@ MODEL ?=
 VERSION ?=
 YES ?=
 MLFLOW_PORT ?= 5000
+MODULES ?=
 STAMP := $(VENV)/.installed
 # The course stays offline: MLflow (module 08) sends usage telemetry unless told not to.
 export MLFLOW_DISABLE_TELEMETRY ?= true
 
 .PHONY: help install lab test test-service model image image-context cloudrun-service exercises \
 	notebooks docs site lint format clean bench registry register promote rollback mlflow-ui \
-	workshop-reset requirements
+	workshop-reset corpus requirements
 
 help:
 	@echo "make lab        set everything up and start JupyterLab on the course"
 	@echo "make test       run the whole test suite"
 	@echo "make install    create .venv and install the pinned packages (make lab does it first)"
 	@echo "make model      build the course model and its ONNX export (cached); print their folders"
+	@echo "make corpus     run each question's right and wrong answers as a learner would (MODULES=01)"
 	@echo "make exercises  regenerate exercises/ from solutions/ (titles from course.yml first)"
 	@echo "make notebooks  re-execute notebooks/ and solutions/ and store them (authors)"
 	@echo "make image      build the service image sentiment-api:latest (needs Docker)"
@@ -131,6 +134,11 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix .
+
+# The answer corpus (tests/corpus/): every question's right and wrong answers, run in the
+# exercise notebook's kernel inside a scratch clone; prints each verdict and the accuracy table.
+corpus: model
+	$(BIN)/python -m launchpad.authoring.corpus $(MODULES)
 
 # A benchmark, not a test: it prints figures and ratios measured side by side in one run.
 bench: model

@@ -1,0 +1,159 @@
+"""The answer corpus (tests/corpus/mNN/qK.yml): every question's right and wrong answers, run
+the way a learner runs them (launchpad.authoring.corpus), must get the verdicts the corpus
+expects. A case marked `known_wrong` is a wrong verdict the course gives today: its test fails
+once a fix makes it right, so the mark is removed with the fix (like a strict xfail).
+
+Modules run two at a time (one kernel and one scratch clone each, so they cannot interfere);
+the session ends by printing the corpus size and the verdict accuracy per module.
+"""
+
+from __future__ import annotations
+
+import textwrap
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from launchpad.authoring.corpus.cases import (
+    RIGHT,
+    WRONG,
+    CorpusError,
+    corpus_modules,
+    load_module,
+    load_question,
+)
+from launchpad.authoring.corpus.plan import read_plan, with_blocks
+from launchpad.authoring.corpus.results import CRASHED, TIMEOUT, known_wrong_report, table
+from launchpad.authoring.corpus.runner import default_corpus, run_module
+from launchpad.paths import REPO_ROOT
+
+CORPUS = default_corpus()
+MODULES = corpus_modules(CORPUS)
+WORKERS = 2  # the machines this suite runs on have two cores
+MINIMUM = 3  # right and wrong answers per question (issue 18)
+
+
+@pytest.fixture(scope="session")
+def corpus_runs(request) -> dict[str, Future]:
+    """Every selected module's corpus, started at once on WORKERS threads; printed at the end."""
+    selected = sorted(
+        {
+            item.callspec.params["module"]
+            for item in request.session.items
+            if item.originalname == "test_corpus_verdicts"
+        }
+    )
+    started = time.monotonic()
+    pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="corpus")
+    runs = {module: pool.submit(run_module, module) for module in selected}
+    yield runs
+    pool.shutdown(wait=True, cancel_futures=True)
+    done = [f.result() for f in runs.values() if f.done() and not f.exception()]
+    if done:
+        reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+        reporter.ensure_newline()
+        reporter.section(f"answer corpus ({time.monotonic() - started:.0f} s wall time)")
+        known = known_wrong_report(done)
+        if known:
+            reporter.line(known + "\n")
+        reporter.line(table(done))
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_corpus_verdicts(module, corpus_runs):
+    result = corpus_runs[module].result()
+    assert result.results, f"module {module} ran no case"
+    unexpected = result.unexpected
+    assert not unexpected, "\n".join(r.describe() for r in unexpected)
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_every_question_has_enough_answers_of_each_kind(module):
+    questions = REPO_ROOT / "src" / "launchpad" / "questions" / f"m{module}"
+    for number, cases in load_module(CORPUS, module).items():
+        assert list(questions.glob(f"q{number}_*.py")), f"m{module}/q{number}.yml: no question"
+        for verdict in (RIGHT, WRONG):
+            count = sum(c.verdict == verdict for c in cases)
+            assert count >= MINIMUM, f"m{module}/q{number}: {count} {verdict} answers"
+
+
+def test_a_case_that_crashes_or_hangs_is_reported_and_the_next_ones_still_run(tmp_path):
+    """The kernel is replaced and the state rebuilt; each case starts from the same names."""
+    folder = tmp_path / "m00"
+    folder.mkdir()
+    (folder / "q2.yml").write_text(
+        textwrap.dedent(
+            """\
+            cases:
+              - {id: crashes, verdict: right, code: "import os; os._exit(1)"}
+              - {id: hangs, verdict: right, timeout: 3, code: "import time; time.sleep(60)"}
+              - id: right-after-both
+                verdict: right
+                code: |
+                  ideas = ["batch", "drift", "model", "model registry", "tokenizer"]
+                  concept_map = dict(zip(ideas, "ABCDE"))
+              - id: sees-no-leftover
+                verdict: wrong
+                feedback: "ignored: the check must say not attempted"
+                code: "concept_map = dict(zip(ideas, 'ABCDE'))"
+            """
+        )
+    )
+    result = run_module("00", corpus=tmp_path)
+    statuses = [(r.case.id, r.status) for r in result.results]
+    assert statuses == [
+        ("crashes", CRASHED),
+        ("hangs", TIMEOUT),
+        ("right-after-both", "correct"),
+        ("sees-no-leftover", "not_attempted"),  # the last case's names were taken back
+    ]
+    assert "NameError" in result.results[-1].cell_error
+
+
+def test_a_block_case_keeps_earlier_answers_and_the_stubs_of_later_ones():
+    plan = read_plan(REPO_ROOT, "02")
+    [main] = plan.answer_cells(3)
+    source = with_blocks(main, 3, ["return {'label': 'POSITIVE', 'score': 1.0}"])
+    assert 'state["model"] = load_model()' in source  # question 2, solved
+    assert "\n    return {'label': 'POSITIVE', 'score': 1.0}\n" in source  # the case, indented
+    handler = source.split("async def validation_error", 1)[1]
+    assert "raise NotImplementedError" in handler  # question 4, still its stub
+    assert "### BEGIN" not in source
+
+
+def test_answer_cells_are_found_from_the_solution_markers():
+    plan = read_plan(REPO_ROOT, "02")
+    [main] = plan.answer_cells(2)
+    assert main.questions == (2, 3, 4, 5)
+    assert plan.answer_cells(5) == [main]
+    exercise = nbformat.read(next((REPO_ROOT / "exercises").glob("02-*.ipynb")), as_version=4)
+    assert exercise.cells[main.index].source == main.source
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("cases:\n  - {id: a, verdict: wrong, code: x = 1}\n", "names the phrase"),
+        ("cases:\n  - {id: a, verdict: right, code: x = 1, colour: red}\n", "unknown keys"),
+        ("cases:\n  - {id: a, verdict: right}\n", "as `code`, `block` or `files`"),
+        (
+            "cases:\n  - {id: a, verdict: right, code: x}\n  - {id: a, verdict: right, code: y}\n",
+            "unique",
+        ),
+        ("cases:\n  - {id: a, verdict: right, code: x, known_wrong: it is}\n", "names its issue"),
+    ],
+)
+def test_malformed_case_files_are_refused_with_a_reason(tmp_path, text, error):
+    path = tmp_path / "m00" / "q1.yml"
+    path.parent.mkdir()
+    path.write_text(text)
+    with pytest.raises(CorpusError, match=error):
+        load_question(path)
+
+
+def test_the_corpus_sits_beside_the_questions():
+    for folder in CORPUS.iterdir():
+        assert folder.is_dir() and Path(REPO_ROOT, "src/launchpad/questions", folder.name).is_dir()
