@@ -25,10 +25,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from launchpad.course_model import split
-from launchpad.data import load_ratings
 from launchpad.loadtest import LoadResult, load, running_service
-from launchpad.onnx_model import model_dir_for
+from launchpad.model.build import split
+from launchpad.model.data import load_ratings
+from launchpad.model.onnx_export import model_dir_for
 from sentiment_api.backends import backend_class
 
 CONCURRENCY = (1, 8, 32)

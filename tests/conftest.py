@@ -49,7 +49,7 @@ def hub_cache(course_model_dir, tmp_path):
 
 @pytest.fixture(scope="session")
 def course_onnx_dir(course_model_dir) -> Path:
-    from launchpad.onnx_model import ensure_onnx
+    from launchpad.model.onnx_export import ensure_onnx
 
     return ensure_onnx(course_model_dir)
 

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 import pytest
 import yaml
 
-from launchpad import capstone, progress, yamlfile
+from launchpad import capstone, yamlfile
 from launchpad.authoring.answers import ensure_project
 from launchpad.capstone import (
     ENGINE,
@@ -44,8 +44,9 @@ from launchpad.capstone.standalone import DETACHMENTS, course_ties, outside_the_
 from launchpad.checks import DOCKER, Question, question
 from launchpad.containers import engine
 from launchpad.containers.image import wheelhouse
-from launchpad.course_model import read_manifest
+from launchpad.model.build import read_manifest
 from launchpad.paths import using_workspace
+from launchpad.progress import store
 
 # The checks that build the learner's image and run it on a Docker engine: module 03's context
 # probe, build, run and inspection; module 05's rehearsal of both deploy contracts.
@@ -150,8 +151,8 @@ def test_an_empty_workspace_is_reported_missing_with_next_steps(workspace):
 
 
 def test_recorded_progress_is_reported_with_its_time(workspace):
-    progress.record("01", "q3")
-    progress.record("03", "q4")
+    store.record("01", "q3")
+    store.record("03", "q4")
     report = capstone.audit(modules=("01", "03"))
     rows = {(r.module, r.number): r for r in report.rows}
     assert rows[("01", 3)].status == RECORDED and rows[("01", 3)].recorded

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from launchpad import progress
 from launchpad.checks import ____, expect, question
 from launchpad.checks.feedback import Feedback
+from launchpad.progress import store
 
 
 @question(names=["double"], hints=["first", "second"])
@@ -80,7 +80,7 @@ def test_check_prints_text_outside_jupyter_and_records_progress(workspace, capsy
     finally:
         bind(None)
     assert capsys.readouterr().out.strip() == "Question 1 · Correct: Well doubled."
-    assert "q1" in json.loads(progress.progress_file().read_text())["99"]
+    assert "q1" in json.loads(store.progress_file().read_text())["99"]
 
 
 def test_failed_check_records_nothing(workspace):
@@ -91,7 +91,7 @@ def test_failed_check_records_nothing(workspace):
         q_double.check()
     finally:
         bind(None)
-    assert progress.load() == {}
+    assert store.load() == {}
 
 
 def test_hints_are_numbered_and_clamped(capsys):

@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from launchpad import data
+from launchpad.model import data
 
 
 def test_rated_sets_parse_with_their_published_sizes():

@@ -18,11 +18,11 @@ import pytest
 from mlflow import MlflowClient
 from support.questions import outcome
 
-from launchpad.course_model import read_manifest
 from launchpad.lifecycle import candidates
 from launchpad.lifecycle import registry as registry_module
 from launchpad.lifecycle.gate import ACCURACY_FLOORS, Check, GateReport
 from launchpad.lifecycle.registry import MODEL_NAME, PromotionRefused, Registry
+from launchpad.model.build import read_manifest
 from launchpad.questions import m08
 from launchpad.questions.m08.materials import (
     BASES,

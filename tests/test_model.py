@@ -11,15 +11,14 @@ import sys
 
 import pytest
 
-from launchpad import course_model
-from launchpad.model import ENV_VAR, ModelError, load_pipeline, resolve
+from launchpad.model import ENV_VAR, ModelError, build, load_pipeline, resolve
 
 
 def test_default_is_the_course_model(course_model_dir, monkeypatch):
     monkeypatch.delenv(ENV_VAR, raising=False)
     model = resolve()
     assert (model.source, model.path) == ("course", course_model_dir)
-    assert course_model.verify(model.path, full=True) is None
+    assert build.verify(model.path, full=True) is None
 
 
 def test_course_model_is_a_standard_pipeline_folder(course_model_dir):
@@ -38,7 +37,7 @@ def test_course_model_is_a_standard_pipeline_folder(course_model_dir):
 
 def test_held_out_accuracy_is_measured_again_not_trusted(course_model_dir):
     """Re-measure on the held-out movie snippets through the public pipeline API."""
-    from launchpad.data import is_held_out, load_ratings
+    from launchpad.model.data import is_held_out, load_ratings
 
     held_out = [e for e in load_ratings()["movies"] if is_held_out(e)]
     classifier = load_pipeline(course_model_dir)
@@ -48,7 +47,7 @@ def test_held_out_accuracy_is_measured_again_not_trusted(course_model_dir):
         for p, e in zip(predictions, held_out, strict=True)
     ) / len(held_out)
     assert accuracy >= 0.85
-    recorded = course_model.read_manifest(course_model_dir)["evaluation"]["movies"]["accuracy"]
+    recorded = build.read_manifest(course_model_dir)["evaluation"]["movies"]["accuracy"]
     assert abs(accuracy - recorded) < 0.005
 
 
@@ -101,13 +100,13 @@ def test_damaged_course_model_is_detected_and_make_model_repairs_it(
     target = cache / "models" / course_model_dir.name
     shutil.copytree(course_model_dir, target)
     monkeypatch.setenv("LAUNCHPAD_CACHE", str(cache))
-    assert course_model.model_dir() == target
+    assert build.model_dir() == target
     weights = target / "model.safetensors"
     data = bytearray(weights.read_bytes())
     data[-1] ^= 0xFF  # same size, one flipped byte: only the full check sees it
     weights.write_bytes(bytes(data))
     assert resolve().path == target  # the quick size check lets it through...
-    assert "checksum" in course_model.verify(target, full=True)  # ...`make model`'s does not
+    assert "checksum" in build.verify(target, full=True)  # ...`make model`'s does not
     weights.write_bytes(weights.read_bytes()[:-10])
     with pytest.raises(ModelError, match="damaged.*make model"):
         resolve()

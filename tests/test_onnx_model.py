@@ -5,9 +5,9 @@ from __future__ import annotations
 import onnx
 import pytest
 
-from launchpad.course_model import read_manifest, split
-from launchpad.data import load_ratings
-from launchpad.onnx_model import MAX_ACCURACY_DROP, accuracy_drops, agreement, predict_all
+from launchpad.model.build import read_manifest, split
+from launchpad.model.data import load_ratings
+from launchpad.model.onnx_export import MAX_ACCURACY_DROP, accuracy_drops, agreement, predict_all
 from sentiment_api.inference import SentimentModel
 from sentiment_api.onnx_inference import OnnxSentimentModel
 

@@ -67,9 +67,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.verb in ("model", "onnx"):
-        from launchpad.course_model import ensure
-        from launchpad.data import DataError
-        from launchpad.onnx_model import ensure_onnx
+        from launchpad.model.build import ensure
+        from launchpad.model.data import DataError
+        from launchpad.model.onnx_export import ensure_onnx
 
         try:
             print((ensure() if args.verb == "model" else ensure_onnx()).resolve())
@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"executed {path}")
     elif args.verb in ("image", "stage"):
         from launchpad.containers import engine, image
-        from launchpad.onnx_model import model_dir_for
+        from launchpad.model.onnx_export import model_dir_for
 
         variant = image.VARIANTS[args.variant]
         try:
@@ -163,7 +163,7 @@ def _registry(args: argparse.Namespace) -> int:
     try:
         registry = Registry()
         if args.step == "register":
-            from launchpad.model import resolve
+            from launchpad.model.source import resolve
 
             folder = args.model or resolve().path
             version = registry.register(folder, args.description)

@@ -153,7 +153,7 @@ def running_service(timeout: float = 120, logs: bool = False, **settings) -> Ite
     the course model (or its ONNX export) unless `model_dir` or `model_uri` says otherwise:
     the service itself knows nothing of the course."""
     if "model_uri" not in settings:
-        from launchpad.onnx_model import model_dir_for
+        from launchpad.model.onnx_export import model_dir_for
 
         settings.setdefault("model_dir", model_dir_for(settings.get("backend", "torch")))
     port = free_port()

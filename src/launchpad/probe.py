@@ -77,15 +77,15 @@ def _package(name: str) -> Item:
 
 
 def _course_model() -> Item:
-    from launchpad import course_model
+    from launchpad.model import build
 
-    folder = course_model.model_dir()
+    folder = build.model_dir()
     if not folder.exists():
         return Item("course model", False, "not built yet", "Run `make model` (a few minutes).")
-    problem = course_model.verify(folder)
+    problem = build.verify(folder)
     if problem:
         return Item("course model", False, problem, "Run `make model` to rebuild it.")
-    accuracy = course_model.read_manifest(folder)["evaluation"]["movies"]["accuracy"]
+    accuracy = build.read_manifest(folder)["evaluation"]["movies"]["accuracy"]
     return Item("course model", True, f"built, {accuracy:.1%} on held-out movie reviews")
 
 

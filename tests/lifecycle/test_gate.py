@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 from launchpad.lifecycle import behaviour, gate
-from launchpad.onnx_model import positive_probability
+from launchpad.model.onnx_export import positive_probability
 
 
 def failed(report) -> set[str]:

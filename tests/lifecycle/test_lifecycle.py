@@ -13,9 +13,9 @@ import httpx
 import mlflow
 import pytest
 
-from launchpad.course_model import read_manifest
 from launchpad.lifecycle.registry import MODEL_NAME, Registry, RegistryError
 from launchpad.loadtest import running_service
+from launchpad.model.build import read_manifest
 
 CHAMPION_URI = f"models:/{MODEL_NAME}@champion"
 

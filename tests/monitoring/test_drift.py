@@ -7,10 +7,10 @@ import random
 
 import pytest
 
-from launchpad.course_model import split
-from launchpad.data import load_ratings
 from launchpad.drift import compare, psi, shares, training_vocabulary
-from launchpad.onnx_model import predict_all
+from launchpad.model.build import split
+from launchpad.model.data import load_ratings
+from launchpad.model.onnx_export import predict_all
 from sentiment_api.onnx_inference import OnnxSentimentModel
 
 

@@ -61,7 +61,7 @@ def test_the_service_serves_with_the_toolkit_unimportable(course_model_dir, free
 def test_the_course_model_carries_the_manifest_the_service_reads(course_model_dir):
     """The file name is a contract between the course's model builder and the service, which
     import nothing from each other."""
-    from launchpad.course_model import MANIFEST
+    from launchpad.model.build import MANIFEST
 
     assert MANIFEST == MANIFEST_FILE
     assert (course_model_dir / MANIFEST_FILE).is_file()

@@ -104,8 +104,8 @@ def ensure_project(workspace: Path, modules: tuple[str, ...] | None = None) -> l
             written.append(relative)
     onnx = workspace / "onnx"
     if not (onnx / "model.onnx").exists() and (modules is None or "06" in modules):
-        from launchpad.model import resolve
-        from launchpad.onnx_model import ensure_onnx
+        from launchpad.model.onnx_export import ensure_onnx
+        from launchpad.model.source import resolve
 
         shutil.copytree(
             ensure_onnx(resolve().path), onnx, dirs_exist_ok=True, copy_function=link_or_copy

@@ -185,12 +185,12 @@ def audit(
     """Run every earlier check that reads only the workspace, now; report the others from the
     learner's recorded progress. `engine=True` also runs the checks that build and run the
     image (a Docker engine, and minutes)."""
-    from launchpad import progress
+    from launchpad.progress import store
 
     chosen = {m: entry for m, entry in earlier_modules().items() if modules is None or m in modules}
     started, clock = datetime.now(UTC), time.perf_counter()
     with using_workspace(workspace) as folder:
-        recorded = progress.load()
+        recorded = store.load()
         rows = []
         for module, (_, questions) in chosen.items():
             for question in questions:

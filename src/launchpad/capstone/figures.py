@@ -33,7 +33,7 @@ def day(timestamp: float | None = None) -> str:
 def model_figures(model_dir: Path) -> list[Figure]:
     """The served model's evaluation, read from its manifest (the course model writes one when
     it is built; a Hub model has none, and then there is nothing to report)."""
-    from launchpad.course_model import MANIFEST, read_manifest
+    from launchpad.model.build import MANIFEST, read_manifest
 
     manifest_file = model_dir / MANIFEST
     if not manifest_file.is_file():
@@ -60,7 +60,7 @@ def served_model_dir() -> Path | None:
     here if it is missing)."""
     if os.environ.get("MODEL_DIR"):
         return Path(os.environ["MODEL_DIR"])
-    from launchpad.model import ModelError, resolve
+    from launchpad.model.source import ModelError, resolve
 
     try:
         return resolve(build=False).path

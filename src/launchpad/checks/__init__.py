@@ -27,7 +27,7 @@ from typing import Any
 
 from launchpad.checks.feedback import Feedback, show
 from launchpad.paths import using_workspace
-from launchpad.progress_store import record
+from launchpad.progress.store import record
 
 
 class _Blank:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from launchpad.onnx_model import positive_probability
+from launchpad.model.onnx_export import positive_probability
 
 # --8<-- [start:suites]
 MINIMUM_FUNCTIONALITY = [

@@ -22,9 +22,9 @@ from pathlib import Path
 import numpy as np
 from safetensors.numpy import load_file, save_file
 
-from launchpad.course_model import MANIFEST, file_inventory, read_manifest
-from launchpad.data import Example
-from launchpad.onnx_model import positive_probability, predict_all
+from launchpad.model.build import MANIFEST, file_inventory, read_manifest
+from launchpad.model.data import Example
+from launchpad.model.onnx_export import positive_probability, predict_all
 from launchpad.paths import link_or_copy
 
 WEIGHTS = "model.safetensors"

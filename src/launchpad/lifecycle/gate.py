@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from launchpad.data import Example
 from launchpad.lifecycle.behaviour import SUITES
-from launchpad.onnx_model import accuracy, predict_all
+from launchpad.model.data import Example
+from launchpad.model.onnx_export import accuracy, predict_all
 
 # --8<-- [start:thresholds]
 PASS_RATES = {"minimum functionality": 0.9, "invariance": 1.0, "directional": 0.9}
@@ -36,8 +36,8 @@ ACCURACY_METRIC = "gate_accuracy_"  # + the set's name, in the registry's record
 
 @cache
 def _evaluation_sets() -> dict[str, list[Example]]:
-    from launchpad.course_model import split
-    from launchpad.data import load_ratings
+    from launchpad.model.build import split
+    from launchpad.model.data import load_ratings
 
     return split(load_ratings())[1]
 

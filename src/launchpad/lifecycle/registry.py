@@ -23,7 +23,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from launchpad.course_model import read_manifest
 from launchpad.lifecycle.gate import (
     ACCURACY_FLOORS,
     ACCURACY_METRIC,
@@ -33,6 +32,7 @@ from launchpad.lifecycle.gate import (
     run_gate,
     sample_fingerprint,
 )
+from launchpad.model.build import read_manifest
 from launchpad.paths import REPO_ROOT, workspace_dir
 
 if TYPE_CHECKING:

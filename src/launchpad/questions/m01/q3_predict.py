@@ -15,7 +15,7 @@ MIXED_LENGTHS = [
 @cache
 def reference():
     """The course model's pipeline, loaded once per kernel for comparisons."""
-    from launchpad.model import load_pipeline
+    from launchpad.model.source import load_pipeline
 
     return load_pipeline()
 

@@ -13,8 +13,8 @@ from launchpad.checks import Answers, expect, question
     ],
 )
 def weights_are_hashed_by_content(answers: Answers):
-    from launchpad.data import sha256_file
-    from launchpad.model import resolve
+    from launchpad.model.data import sha256_file
+    from launchpad.model.source import resolve
 
     value = answers.value("weights_sha256")
     weights = resolve().path / "model.safetensors"  # whichever model the learner uses

@@ -219,7 +219,7 @@ def _one_bad_request(Batcher: type) -> None:
 def _real_model(Batcher: type) -> None:
     """Labels as the model gives them alone; scores equal to 3 decimals (padding in a batch
     changes the last digits)."""
-    from launchpad.model import resolve
+    from launchpad.model.source import resolve
 
     model = Serialised(torch_model(str(resolve().path)))
     run, outcomes = concurrent_requests(Batcher, model, REAL_REQUESTS, timeout=60)

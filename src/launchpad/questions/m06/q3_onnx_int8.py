@@ -26,8 +26,8 @@ MIN_AGREEMENT = 0.97
 @cache
 def evaluation_sample() -> tuple[str, ...]:
     """A fixed sample of the course's evaluation texts (held-out movies and other domains)."""
-    from launchpad.course_model import split
-    from launchpad.data import load_ratings
+    from launchpad.model.build import split
+    from launchpad.model.data import load_ratings
 
     _, sets = split(load_ratings())
     texts = [e.text for examples in sets.values() for e in examples]
@@ -42,7 +42,7 @@ def _reference_predictions(path: str) -> tuple:
     cold PyTorch pass over the sample takes seconds; a learner re-runs the check often)."""
     from importlib import metadata
 
-    from launchpad.onnx_model import predict_all
+    from launchpad.model.onnx_export import predict_all
     from sentiment_api.predictions import Prediction, identity
 
     name, version = identity(Path(path))
@@ -101,8 +101,8 @@ def _graph(path: Path) -> dict:
     ],
 )
 def int8_export_agrees_with_pytorch(answers: Answers):
-    from launchpad.model import resolve
-    from launchpad.onnx_model import agreement
+    from launchpad.model.onnx_export import agreement
+    from launchpad.model.source import resolve
 
     folder = workspace_dir() / ONNX_FOLDER
     model_file, fp32 = folder / "model.onnx", folder / "fp32.onnx"

@@ -17,8 +17,8 @@ from launchpad.questions.m08.materials import repository_commit
 
 
 def _course_manifest() -> dict:
-    from launchpad.course_model import read_manifest
-    from launchpad.model import resolve
+    from launchpad.model.build import read_manifest
+    from launchpad.model.source import resolve
 
     return read_manifest(resolve().path)
 
@@ -66,7 +66,7 @@ def _verify_source(source: str) -> str | None:
     import mlflow
     from mlflow.exceptions import MlflowException
 
-    from launchpad.course_model import verify
+    from launchpad.model.build import verify
 
     with tempfile.TemporaryDirectory(prefix="launchpad-q1-") as folder:
         try:

@@ -42,7 +42,7 @@ class _Fake:
 @cache
 def _course_model():
     from launchpad.lifecycle.gate import load
-    from launchpad.model import resolve
+    from launchpad.model.source import resolve
 
     return load(resolve().path)
 

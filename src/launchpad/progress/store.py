@@ -3,7 +3,7 @@
 The file is small JSON so a learner (or an instructor looking over a shoulder) can read it.
 A corrupt file is set aside, never fatal: progress is a convenience, not a grade. This module
 only stores: a passing check records itself here without importing the questions, and the
-views of it (`launchpad.progress`) read it.
+views of it (`launchpad.progress.views`) read it.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ import warnings
 from importlib import metadata
 from pathlib import Path
 
-from launchpad.course_model import (
+from launchpad.model.build import (
     LABELS,
     MANIFEST,
     ensure,
@@ -31,7 +31,7 @@ from launchpad.course_model import (
     split,
     verify,
 )
-from launchpad.data import load_ratings
+from launchpad.model.data import load_ratings
 from launchpad.paths import cache_dir
 
 # --8<-- [start:recipe]
@@ -217,7 +217,7 @@ def model_dir_for(backend: str) -> Path:
     """The folder the course has the service serve with `backend` (its MODEL_DIR): the
     resolved model (the course model unless LAUNCHPAD_MODEL says otherwise) for torch, its int8
     export for onnx."""
-    from launchpad.model import resolve
+    from launchpad.model.source import resolve
 
     source = resolve().path
     return ensure_onnx(source) if backend == "onnx" else source

@@ -1,4 +1,4 @@
-"""How far the learner is: the passed checks (`launchpad.progress_store`) per module.
+"""How far the learner is: the passed checks (`launchpad.progress.store`) per module.
 
 `dashboard()` (opened from `notebooks/progress.ipynb`), `report()` and `one_line()` are three
 views of the same `modules()`: a widget, plain text, and a line for a workshop's chat. Module
@@ -9,16 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from launchpad.progress_store import load, progress_file, record
+from launchpad.progress.store import load
 
 __all__ = [
     "ModuleProgress",
     "dashboard",
-    "load",
     "modules",
     "one_line",
-    "progress_file",
-    "record",
     "report",
     "summary",
     "totals",

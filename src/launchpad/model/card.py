@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from launchpad.data import CITATION, NEUTRAL_BAND
+from launchpad.model.data import CITATION, NEUTRAL_BAND
 
 EVAL_DESCRIPTIONS = {
     "movies": "movie-review snippets, held out (10% by id hash, never trained on)",

@@ -3,7 +3,7 @@
 Resolution order: the `spec` argument, then the `LAUNCHPAD_MODEL` environment variable, then the
 course model. A spec is one of:
 
-- `"course"`: the course model, built on first use (see `launchpad.course_model`);
+- `"course"`: the course model, built on first use (see `launchpad.model.build`);
 - a path to a local Hugging Face model folder;
 - a Hub model id such as `distilbert-base-uncased-finetuned-sst-2-english` (opt-in; with
   `HF_HUB_OFFLINE=1` it must already be in the Hugging Face cache).
@@ -84,21 +84,21 @@ def check_folder(path: Path) -> Path:
 
 
 def _course(build: bool) -> ResolvedModel:
-    from launchpad import course_model
+    from launchpad.model import build as recipe
 
-    folder = course_model.model_dir()
+    folder = recipe.model_dir()
     if not folder.exists():
         if not build:
             raise ModelError(f"The course model is not built yet. Run `make model`. ({folder})")
         print("Building the course model once for this machine (a few minutes)...")
-        course_model.build(folder)
-    problem = course_model.verify(folder)
+        recipe.build(folder)
+    problem = recipe.verify(folder)
     if problem:
         raise ModelError(
             f"The course model at {folder} is damaged: {problem}. "
             "Run `make model`: it notices the damage and rebuilds the folder."
         )
-    return ResolvedModel(folder, COURSE, course_model.MODEL_NAME)
+    return ResolvedModel(folder, COURSE, recipe.MODEL_NAME)
 
 
 def _hub(model_id: str) -> ResolvedModel:

