@@ -1,4 +1,5 @@
-"""Module 00's questions: `from launchpad.questions.m00 import *` gives q1, q2 and ____."""
+"""Module 00's questions: `from launchpad.questions.m00 import *` gives one name per question
+(`q1`, `q2`, ...) and `____`."""
 
 from launchpad.questions.binding import bind_questions
 

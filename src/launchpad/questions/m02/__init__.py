@@ -1,5 +1,5 @@
-"""Module 02's questions: `from launchpad.questions.m02 import *` gives q1 ... q6 and
-____. The learner's service lives in `workspace/api/`."""
+"""Module 02's questions: `from launchpad.questions.m02 import *` gives one name per question
+(`q1`, `q2`, ...) and `____`. The learner's service lives in `workspace/api/`."""
 
 from launchpad.questions.binding import bind_questions
 

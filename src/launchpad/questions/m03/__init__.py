@@ -1,5 +1,5 @@
-"""Module 03's questions: `from launchpad.questions.m03 import *` gives q1 ...
-q5 and ____. The learner's Dockerfile lives in `workspace/`.
+"""Module 03's questions: `from launchpad.questions.m03 import *` gives one name per question
+(`q1`, `q2`, ...) and `____`. The learner's Dockerfile lives in `workspace/`.
 
 hadolint runs on every machine; the build, run and inspection checks use a real Docker engine
 when one is reachable (in the course's CI it always is) and say how to get one when not

@@ -1,5 +1,7 @@
-"""Module 05's questions: `from launchpad.questions.m05 import *` gives q1 ... q5 and
-____. The learner's descriptors live in `workspace/deploy/`: `cloudrun.yaml` (a Cloud Run
+"""Module 05's questions: `from launchpad.questions.m05 import *` gives one name per question
+(`q1`, `q2`, ...) and `____`.
+
+The learner's descriptors live in `workspace/deploy/`: `cloudrun.yaml` (a Cloud Run
 service) and `k8s.yaml` (Deployment, Service, HPA, PDB).
 
 The checks validate them with the tools the course's own descriptors pass (Cloud Run's

@@ -1,4 +1,5 @@
-"""Module 07's questions: `from launchpad.questions.m07 import *` gives q1 ... q5 and `____`.
+"""Module 07's questions: `from launchpad.questions.m07 import *` gives one name per question
+(`q1`, `q2`, ...) and `____`.
 
 A PromQL query and an alert rule, both replayed by the real `promtool` on series whose answer is
 known (`launchpad.promql_replay`); a PSI function held to `launchpad.drift`; four drift reports

@@ -1,5 +1,5 @@
-"""Module 08's questions: `from launchpad.questions.m08 import *` gives q1 ...
-q5 and `____`.
+"""Module 08's questions: `from launchpad.questions.m08 import *` gives one name per question
+(`q1`, `q2`, ...) and `____`.
 
 Register the course model with MLflow's own API, explain why two training runs differ, a
 directional behavioural test run against the course model and against broken ones, a promotion

@@ -1,5 +1,7 @@
-"""Module 09's questions: `from launchpad.questions.m09 import *` gives q1, q2, q3 and
-____. The audit of the whole workspace, the portfolio repository written from it, and a pitch
+"""Module 09's questions: `from launchpad.questions.m09 import *` gives one name per question
+(`q1`, `q2`, ...) and `____`.
+
+The audit of the whole workspace, the portfolio repository written from it, and a pitch
 whose every number comes from a measured figure.
 
 The audit and the portfolio are `launchpad.capstone`'s; the checks hold what the learner made
