@@ -97,11 +97,14 @@ def read_plan(repo: Path, module: str) -> Plan:
     twins = {c.get("id"): c for c in nbformat.read(solution, as_version=4).cells}
     plan = Plan(module)
     for index, cell in enumerate(nbformat.read(exercise, as_version=4).cells):
-        if cell.cell_type != "code" or _only_comments(cell.source):
+        if cell.cell_type != "code":
             continue
-        check = CHECK_CELL.fullmatch(cell.source.strip())
         twin = twins.get(cell.get("id"))
         answers = _answered(twin.source) if twin is not None else ()
+        # A whole-cell block becomes `# YOUR CODE HERE` alone: an answer cell all the same.
+        if _only_comments(cell.source) and not answers:
+            continue
+        check = CHECK_CELL.fullmatch(cell.source.strip())
         if check:
             plan.cells.append(Cell(index, CHECK, cell.source, questions=(int(check[1]),)))
         elif answers:
