@@ -164,3 +164,64 @@ def test_the_learners_frame_is_found_in_a_clone_with_any_folder_name(tmp_path, f
     result = status({"double": lambda x: scope["handler"]()})
     assert result.status == "incorrect"
     assert "line 2: `return {}['label']`" in result.message
+
+
+@pytest.fixture
+def shell(tmp_path, monkeypatch):
+    """A real IPython shell (no history file, its own profile folder); afterwards the
+    exception it showed (`sys.last_*`) is forgotten, so no other test sees it."""
+    import sys
+
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
+    config = Config()
+    config.HistoryManager.enabled = False
+    names = ("last_type", "last_value", "last_traceback")
+    before = {name: getattr(sys, name) for name in names if hasattr(sys, name)}
+    yield InteractiveShell.instance(config=config)
+    InteractiveShell.clear_instance()
+    for name in names:
+        if name in before:
+            setattr(sys, name, before[name])
+        elif hasattr(sys, name):
+            delattr(sys, name)
+
+
+def test_a_cell_that_raised_before_setting_the_name_is_named(shell):
+    """The learner did answer: their cell raised, so the name is unset. Say so, and what."""
+    shell.run_cell("scale = 2\ndouble = {'times': scale}['twice']\n")
+    result = status({"double": ____})
+    assert result.status == "incorrect"
+    assert result.message.startswith("The cell that sets `double` raised KeyError: 'twice'")
+    assert "(line 2: `double = {'times': scale}['twice']`)" in result.message
+
+
+def test_a_syntax_error_in_the_cell_that_sets_the_name_is_named(shell):
+    shell.run_cell("def double(x):\n    return 2 *\n")
+    result = status({})
+    assert result.status == "incorrect"
+    assert result.message.startswith(
+        "The cell that sets `double` has a SyntaxError: invalid syntax (line 2: `return 2 *`)"
+    )
+
+
+@pytest.mark.parametrize(
+    "cell",
+    ["ratio = 1 / 0", "def halve(x):\n    double = x / 0\n    return double\nhalve(1)"],
+    ids=["another-cell", "a-local-of-the-same-name"],
+)
+def test_an_error_in_a_cell_that_does_not_set_the_name_is_not_blamed(shell, cell):
+    shell.run_cell(cell)
+    assert status({"double": ____}).status == "not_attempted"
+
+
+def test_a_strange_last_error_never_breaks_a_check(shell, monkeypatch):
+    import sys
+
+    shell.run_cell("double = 1 / 0")
+    monkeypatch.setattr(sys, "last_traceback", "not a traceback")
+    assert status({}).status == "not_attempted"
+    monkeypatch.setattr(sys, "last_value", "not an exception")
+    assert status({}).status == "not_attempted"

@@ -97,7 +97,7 @@ def test_a_case_that_crashes_or_hangs_is_reported_and_the_next_ones_still_run(tm
                   concept_map = dict(zip(ideas, "ABCDE"))
               - id: sees-no-leftover
                 verdict: wrong
-                feedback: "ignored: the check must say not attempted"
+                feedback: "ignored: the verdict is read below"
                 code: "concept_map = dict(zip(ideas, 'ABCDE'))"
             """
         )
@@ -108,9 +108,11 @@ def test_a_case_that_crashes_or_hangs_is_reported_and_the_next_ones_still_run(tm
         ("crashes", CRASHED),
         ("hangs", TIMEOUT),
         ("right-after-both", "correct"),
-        ("sees-no-leftover", "not_attempted"),  # the last case's names were taken back
+        # The last case's names were taken back: its cell raises, and the check says so.
+        ("sees-no-leftover", "incorrect"),
     ]
     assert "NameError" in result.results[-1].cell_error
+    assert "NameError: name 'ideas' is not defined" in result.results[-1].message
 
 
 def test_a_block_case_keeps_earlier_answers_and_the_stubs_of_later_ones():

@@ -3,7 +3,9 @@
 A question is a function that looks at the learner's namespace and either returns (correct) or
 raises `Incorrect("what is wrong and where to look")`. Reading a name that is still the `____`
 placeholder, or calling a function that still raises `NotImplementedError`, raises
-`NotAttempted`, so an untouched exercise notebook runs top to bottom without a traceback.
+`NotAttempted`, so an untouched exercise notebook runs top to bottom without a traceback; a
+placeholder left because the learner's cell raised before assigning it is `Incorrect`, and
+names that exception (`cell_errors`).
 
 One question is one file, `launchpad/questions/mNN/qK_slug.py`; it declares what it reads:
 
@@ -25,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from launchpad.checks.cell_errors import cell_error
 from launchpad.checks.feedback import Feedback, show
 from launchpad.paths import using_workspace
 from launchpad.progress.store import record
@@ -75,6 +78,9 @@ class Answers:
             raise UndeclaredName(f"the check reads `{name}` but does not declare it")
         value = self._namespace.get(name, ____)
         if isinstance(value, _Blank):
+            raised = cell_error(name)  # the learner did answer, but their cell raised
+            if raised:
+                raise Incorrect(raised)
             raise NotAttempted(f"Replace the ____ in `{name} = ____` with your answer.")
         return value
 

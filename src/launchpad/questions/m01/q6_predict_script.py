@@ -1,8 +1,10 @@
 """workspace/predict.py: one JSON line per text, with its label, score and latency."""
 
+import functools
 import json
 import subprocess
 import sys
+import time
 
 from launchpad.checks import Answers, Incorrect, NotAttempted, expect, question
 from launchpad.checks.texts import NEGATIVE_TEXT, POSITIVE_TEXT
@@ -59,8 +61,40 @@ def script_prints_json_lines(answers: Answers):
             isinstance(row["latency_ms"], (int, float)) and row["latency_ms"] > 0,
             "latency_ms should be a positive number of milliseconds.",
         )
+    _expect_milliseconds([r["latency_ms"] for r in rows])
     expect(
         [r["label"] for r in rows] == ["POSITIVE", "NEGATIVE"],
         f"predict.py labelled two obvious sentences {[r['label'] for r in rows]}.",
     )
     return "Your first model artifact in the workspace: it becomes a service in module 02."
+
+
+def _expect_milliseconds(latencies: list[float]) -> None:
+    """Refuse latencies that can only be seconds: all below 1 ms, and under half of what the
+    model's fastest call takes here (a first, cold call in seconds can be 0.9). The model is
+    timed only for such suspicious values, so right answers pay nothing."""
+    if max(latencies) >= 1:
+        return
+    model_ms = _fastest_model_call_ms()
+    expect(
+        max(latencies) * 2 > model_ms,
+        f"latency_ms is {', '.join(f'{v:.4g}' for v in latencies)} for the two texts, but one "
+        f"model call takes about {model_ms:.0f} ms on this machine (the check timed it): the "
+        "unit looks like seconds (or the timer does not wrap the model call). A latency in the "
+        "wrong unit makes every dashboard and alert built on it wrong by a factor of 1000.",
+    )
+
+
+@functools.cache
+def _fastest_model_call_ms() -> float:
+    """The fastest of a few calls of the model predict.py loads (after a warm-up call)."""
+    from launchpad.model import load_pipeline
+
+    classify = load_pipeline()
+    classify(POSITIVE_TEXT)
+    timings = []
+    for _ in range(3):
+        start = time.perf_counter()
+        classify(POSITIVE_TEXT)
+        timings.append((time.perf_counter() - start) * 1000)
+    return min(timings)

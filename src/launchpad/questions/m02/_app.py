@@ -12,6 +12,7 @@ from types import ModuleType
 from typing import Any
 
 from launchpad.checks import Incorrect, NotAttempted, expect
+from launchpad.questions.m02._validation import explain
 from launchpad.workspace import import_fresh
 
 
@@ -24,7 +25,8 @@ def client(app: Any):
 
 def call(client: Any, method: str, path: str, **kwargs: Any):
     """One request; an exception in the learner's endpoint becomes feedback (it would be a
-    500 in production), and a stub's NotImplementedError means 'not attempted'."""
+    500 in production; a validation error is explained, not dumped), and a stub's
+    NotImplementedError means 'not attempted'."""
     try:
         return client.request(method, path, **kwargs)
     except NotImplementedError as error:
@@ -32,8 +34,9 @@ def call(client: Any, method: str, path: str, **kwargs: Any):
             f"{method} {path} reached code that still raises NotImplementedError."
         ) from error
     except Exception as error:
+        what = explain(error, client.app, method, path) or error
         raise Incorrect(
-            f"{method} {path} raised {type(error).__name__}: {error}. In production that is a 500."
+            f"{method} {path} raised {type(error).__name__}: {what}. In production that is a 500."
         ) from error
 
 
