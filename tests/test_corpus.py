@@ -43,7 +43,8 @@ def corpus_runs(request) -> dict[str, Future]:
         {
             item.callspec.params["module"]
             for item in request.session.items
-            if item.originalname == "test_corpus_verdicts"
+            # nbval's notebook cells are items too, without a function name
+            if getattr(item, "originalname", None) == "test_corpus_verdicts"
         }
     )
     started = time.monotonic()
