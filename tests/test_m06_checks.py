@@ -11,6 +11,7 @@ import math
 import shutil
 import statistics
 import time
+from fractions import Fraction
 
 import pytest
 from support.questions import outcome
@@ -25,19 +26,65 @@ from launchpad.questions.m06.q2_micro_batcher import _one_bad_request
 
 def nearest_rank(values, q):
     ordered = sorted(values)
-    return ordered[math.ceil(q * len(ordered) / 100) - 1]
+    return ordered[math.ceil(Fraction(q) * len(ordered) / 100) - 1]  # exact: no float rank
 
 
 # ---- Question 1 ------------------------------------------------------------------------------
 
+FLOAT_RANKS = {
+    "q / 100 * n": lambda q, n: q / 100 * n,
+    "n * (q / 100)": lambda q, n: n * (q / 100),
+    "q * 0.01 * n": lambda q, n: q * 0.01 * n,
+}
 
-def test_hidden_percentile_cases_have_no_float_rounding_ambiguity():
-    """ceil(q/100*n) and ceil(q*n/100) differ for some q and n (7/100*100 is 7.000000000000001);
-    the hidden cases avoid those, so either way of writing it passes."""
-    for values, q in percentile_cases():
-        ordered = sorted(values)
-        assert ordered[math.ceil(q / 100 * len(values)) - 1] == nearest_rank(values, q)
+
+def test_hidden_percentile_cases_include_ranks_that_a_float_puts_one_too_far():
+    """ceil(q / 100 * n) differs from the exact rank for some q and n (7 / 100 * 100 is
+    7.000000000000001): the hidden cases include such ranks for each way of writing it, and the
+    toolkit's percentile, which the check holds answers to, gets every hidden case right."""
+    cases = percentile_cases()
+    for values, q in cases:
         assert toolkit_percentile(values, q) == nearest_rank(values, q)
+    for written, rank in FLOAT_RANKS.items():
+        moved = [
+            q
+            for values, q in cases
+            if math.ceil(rank(q, len(values))) != math.ceil(Fraction(q) * len(values) / 100)
+        ]
+        assert moved, f"no hidden case where {written} gives another rank"
+
+
+def float_rank_percentile(rank):
+    return lambda values, q: sorted(values)[math.ceil(rank(q, len(values))) - 1]
+
+
+@pytest.mark.parametrize("written", FLOAT_RANKS)
+def test_q1_names_float_rounding_in_the_rank(written):
+    percentile = float_rank_percentile(FLOAT_RANKS[written])
+    status, message = outcome(m06.q1, **q1_answers(percentile=percentile))
+    assert status == "incorrect", message
+    assert "the next one" in message and "no exact binary fraction" in message, message
+    assert "list indices" not in message  # not an off-by-one index
+
+
+def test_q1_names_float_rounding_in_numpy_inverted_cdf():
+    import numpy as np
+
+    def percentile(values, q):
+        return float(np.percentile(values, q, method="inverted_cdf"))
+
+    status, message = outcome(m06.q1, **q1_answers(percentile=percentile))
+    assert status == "incorrect" and "(numpy's percentile too)" in message, message
+
+
+def test_q1_passes_exact_ranks_written_in_other_ways():
+    for percentile in (
+        lambda values, q: sorted(values)[-(-q * len(values) // 100) - 1],
+        lambda values, q: sorted(values)[math.ceil(Fraction(q, 100) * len(values)) - 1],
+        lambda values, q: sorted(values)[math.ceil(len(values) * q / 100) - 1],
+    ):
+        status, message = outcome(m06.q1, **q1_answers(percentile=percentile))
+        assert status == "correct", message
 
 
 def q1_answers(percentile=nearest_rank, **overrides):

@@ -23,6 +23,7 @@ from prometheus_client import (
 from support.questions import outcome
 
 from launchpad.drift import psi as toolkit_psi
+from launchpad.promql_replay import duration_seconds, range_windows, with_windows
 from launchpad.questions import m07
 from launchpad.questions.m07.materials import REPORTS, toy_model
 from launchpad.questions.m07.q3_psi import PSI_CASES
@@ -88,6 +89,36 @@ def test_q1_names_the_mistake(query, says):
     assert status == "incorrect" and says in message, message
 
 
+@pytest.mark.parametrize(
+    "query, says",
+    [
+        (P99.replace("rate(", "irate("), "That is irate"),
+        (P99.replace("rate(", "irate(").replace("[5m]", "[1m]"), "And [1m] is not"),
+        (P99.replace("[5m]", "[2m]"), "over the last 2 minutes"),
+        (P99.replace("[5m]", "[120s]"), "over the last 2 minutes"),
+        (P99.replace("[5m]", "[90s]"), "over the last [90s]"),
+        (P99.replace("rate(", "increase(").replace("[5m]", "[15m]"), "over 15 minutes"),
+    ],
+    ids=["irate", "irate-1m", "2m", "120s", "90s", "increase-15m"],
+)
+def test_q1_names_the_mistake_the_query_has_not_one_with_the_same_answer(query, says):
+    """irate, [1m] and [2m] give the same p99 on the replay: the query's text says which it is."""
+    status, message = outcome(m07.q1, P99_PREDICT=query)
+    assert status == "incorrect" and says in message, message
+    if "irate" in query or "2m" in query or "120s" in query:
+        assert "last minute" not in message, message
+
+
+def test_windows_are_read_and_rewritten_as_promql_writes_them():
+    expr = 'sum(rate(a{b="c"}[ 5m ])) / sum(rate(a[1h30m])) + max_over_time(x[10m:1m])'
+    assert range_windows(expr) == ["5m", "1h30m", "10m"]
+    assert with_windows(expr, "5m") == (
+        'sum(rate(a{b="c"}[5m])) / sum(rate(a[5m])) + max_over_time(x[5m:1m])'
+    )
+    durations = [duration_seconds(d) for d in ("5m", "300s", "1h30m", "90", "5x")]
+    assert durations == [300, 300, 5400, None, None]
+
+
 def test_q1_placeholder_is_not_attempted():
     assert outcome(m07.q1, P99_PREDICT=m07.____)[0] == "not_attempted"
 
@@ -110,6 +141,9 @@ RULES = f"""groups:
         annotations:
           summary: More than 2% of predictions fail; look for the error kind in the logs.
 """
+
+
+SUMMARY = "summary: More than 2% of predictions fail; look for the error kind in the logs."
 
 
 def write_rules(workspace, text: str = RULES) -> None:
@@ -137,7 +171,7 @@ def test_q2_accepts_increase_and_a_longer_for(workspace):
         ("for: 5m", "for: 3m", "a blip should not page"),
         ("for: 5m", "for: 30m", "its for: is 30m"),
         ('status=~"5.."', 'status=~"4..|5.."', "a 4xx is the client's mistake"),
-        (RATIO, RATIO.split("\n")[0].replace("[5m]))", "[5m])) > 1"), "not a count"),
+        (RATIO, RATIO.split("\n")[0].replace("[5m]))", "[5m])) > 1"), "not on a count"),
         (RATIO, RATIO.split("\n")[0].replace("[5m]))", "[5m])) > 0.1"), "not on a count"),
         ('{route="/predict"}[5m]', "[5m]", "on both sides"),
         ("sum(rate", "(rate", "divided by itself"),
@@ -170,6 +204,82 @@ def test_q2_names_the_mistake(workspace, old, new, says):
     write_rules(workspace, RULES.replace(old, new))
     status, message = outcome(m07.q2)
     assert status == "incorrect" and says in message, message
+
+
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ("> 0.02", "> 2 / 100"),
+        (RATIO, f"100 * {RATIO.replace('> 0.02', '> 2')}"),
+        ('{route="/predict",status=~"5.."}', '{status=~"5..", route="/predict"}'),
+        ("for: 5m", "for: 300s"),
+        (RATIO, f"({RATIO}) and ({RATIO.replace('[5m]', '[1h]')})"),
+        (SUMMARY, 'summary: "{{ $value | humanizePercentage }} of /predict requests fail"'),
+    ],
+    ids=["fraction", "percent", "matchers-reordered", "for-in-seconds", "multi-window", "template"],
+)
+def test_q2_passes_other_ways_of_writing_it(workspace, old, new):
+    assert old in RULES
+    write_rules(workspace, RULES.replace(old, new))
+    status, message = outcome(m07.q2)
+    assert status == "correct", message
+
+
+@pytest.mark.parametrize(
+    "old, new, says, not_says",
+    [
+        ("> 0.02", "> 0.09", "threshold is too high", "[5m]"),
+        ("> 0.02", "> 5 / 100", "threshold is too high", "[5m]"),
+        ("> 0.02", "> 0.2", "its threshold is above 10%", "fired only later"),
+        ("> 0.02", "> 0.01", "below the 2%", "count"),
+        ("> 0.02", "> 0.002", "below the 2%", "count"),
+        ("[5m]", "[1m]", "over [1m]", "threshold"),
+        ("[5m]", "[30s]", "over [30s]", "threshold"),
+        ("[5m]", "[15m]", "over [15m]", "threshold"),
+        (RATIO, RATIO.replace("rate(", "(").replace("[5m]", ""), "no range window", "threshold"),
+        ("for: 5m", "for: 15m", "it fired only later", "threshold"),
+        ("for: 5m", "for: 4m", "a blip should not page", "[5m]"),
+        ('status=~"5.."', 'status="500"', "those failures were 503s", "threshold"),
+        ('status=~"5.."', 'status="503"', "a crash", "not a count"),
+        ('status=~"5.."', 'status=~"5xx"', "selects no series", "fires when"),
+        ('{route="/predict"}[5m]', "[5m]", "dilute the share", "not a count"),
+        ('{route="/predict"}[5m]', '{job="sentiment-api"}[5m]', "dilute the share", "not a count"),
+        (SUMMARY, 'summary: "errors"', "does not say whom it hurts", "what is wrong"),
+        (SUMMARY, "summary: High error rate", "does not say whom it hurts", "what is wrong"),
+        (SUMMARY, "summary: PredictErrors firing", "say what is wrong or whom", "threshold"),
+        (SUMMARY, "summary: The sentiment API needs care", "say what is wrong.", "whom"),
+    ],
+    ids=[
+        "threshold-9%",
+        "threshold-5-in-100",
+        "threshold-20%",
+        "threshold-1%",
+        "threshold-0.2%",
+        "window-1m",
+        "window-30s",
+        "window-15m",
+        "no-window",
+        "for-15m",
+        "for-4m",
+        "only-500",
+        "only-503",
+        "status-5xx-literal",
+        "all-routes",
+        "job-only",
+        "summary-errors",
+        "summary-what-only",
+        "summary-name-only",
+        "summary-whom-only",
+    ],
+)
+def test_q2_names_the_mistake_made_not_a_neighbour(workspace, old, new, says, not_says):
+    """Issue 18: a 9% threshold, a [1m] window and `summary: errors` were accepted; a [30s]
+    window was answered with the threshold, a ratio over every route with counts."""
+    assert old in RULES
+    write_rules(workspace, RULES.replace(old, new))
+    status, message = outcome(m07.q2)
+    assert status == "incorrect" and says in message, message
+    assert not_says not in message, message
 
 
 def test_q2_missing_file_and_empty_rules_are_not_attempted(workspace):

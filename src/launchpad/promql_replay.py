@@ -5,7 +5,9 @@ with what the test expects. It cannot print what a query returns, except when a 
 `promql_expr_test` that expects nothing fails with `got: <series>`. `evaluate` uses that to
 read any query's answer, so a check can evaluate a learner's query and the common wrong queries
 on the same series and name the mistake whose answer matches; `firing` asks whether an alert of
-a rule file is firing at a given time. (Module 07's checks do both.)
+a rule file is firing at a given time. (Module 07's checks do both.) `range_windows` and
+`with_windows` read and rewrite a query's windows ([5m]), so a check can tell which window a
+query uses, and whether another would have given the answer.
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ import re
 import tempfile
 from pathlib import Path
 
+_RANGE = re.compile(r"\[\s*(\w+)\s*(:[^\]]*)?\]")  # [5m], and a subquery's [5m:1m]
+_DURATION = re.compile(r"(\d+)(ms|s|m|h|d|w|y)")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
 _GOT = re.compile(r"got: (nil|.*)$", re.M)
 _SERIES = re.compile(r"(\{[^{}]*\}) (\S+?)(?:,\s|$)")
 _ERR = re.compile(r"err: (.*)$", re.M)
@@ -25,6 +30,26 @@ class QueryError(Exception):
 
 class UnexpectedOutput(Exception):
     """promtool failed without saying what the query returned; the message is its output."""
+
+
+def duration_seconds(text: str) -> float | None:
+    """A PromQL duration ("5m", "300s", "1h30m") in seconds; None if it is not one."""
+    parts = _DURATION.findall(text)
+    if not parts or "".join(n + unit for n, unit in parts) != text:
+        return None
+    return sum(int(n) * _UNIT_SECONDS[unit] for n, unit in parts)
+
+
+def range_windows(expr: str) -> list[str]:
+    """The windows of a PromQL expression's range selectors and subqueries, as written:
+    `sum(rate(x[5m])) / sum(rate(y[1h]))` gives ["5m", "1h"]."""
+    return [window for window, _ in _RANGE.findall(expr)]
+
+
+def with_windows(expr: str, window: str) -> str:
+    """`expr` with every range selector's window replaced by `window` (e.g. "5m"); a
+    subquery keeps its step."""
+    return _RANGE.sub(lambda m: f"[{window}{m[2] or ''}]", expr)
 
 
 def counter_values(per_minute: list[int], start: int = 0) -> str:

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import math
+import random
 import statistics
 
 from launchpad.checks import Answers, Incorrect, expect, question
 from launchpad.questions.m06.figures import load_test_latencies
 
-# Hidden inputs: one value, unsorted values, q=100, ranks that fall exactly on a value.
+# Hidden inputs: one value, unsorted values, q=100, ranks that fall exactly on a value, and
+# ranks that a float computation of q / 100 puts one too far (7 / 100 * 100 is 7.000000000000001).
 FIVE = [40.0, 90.0, 10.0, 30.0, 20.0]
 TEN = [7.0, 3.0, 9.0, 1.0, 10.0, 5.0, 2.0, 8.0, 6.0, 4.0]
+
+
+def _shuffled(n: int, seed: int) -> list[float]:
+    values = [float(v) for v in range(1, n + 1)]
+    random.Random(seed).shuffle(values)
+    return values
 
 
 def percentile_cases() -> list[tuple[list[float], float]]:
@@ -24,6 +32,9 @@ def percentile_cases() -> list[tuple[list[float], float]]:
         (TEN, 90),
         (TEN, 95),
         ([5.0, 1.0, 5.0, 5.0], 50),
+        (_shuffled(100, 57), 57),  # q * 0.01 * n: float rank 58, exact rank 57
+        (_shuffled(100, 7), 7),  # float rank 8 (q / 100 * n, q * 0.01 * n), exact rank 7
+        (_shuffled(50, 14), 14),  # float rank 8, exact rank 7
         (load_test_latencies(), 99),
     ]
 
@@ -32,8 +43,22 @@ def _rank(n: int, q: float) -> int:
     return math.ceil(q * n / 100)
 
 
+# Ways of writing the rank whose floats can land just above a whole number: how it is written,
+# the number that has no exact binary fraction, what it computes, and who else writes it so.
+# (The hidden case p57 of 100 meets only the second, before p7 meets both.)
+FLOAT_RANKS = [
+    ("{q} / 100 × {n}", "{q} / 100", lambda q, n: q / 100 * n, " (numpy's percentile too)"),
+    ("{q} × 0.01 × {n}", "0.01", lambda q, n: q * 0.01 * n, ""),
+]
+
+
 def _short(values: list[float]) -> str:
-    return str(values) if len(values) <= 10 else f"<{len(values)} latencies>"
+    """The hidden input as the message shows it: in full when short, else what it is."""
+    if len(values) <= 10:
+        return str(values)
+    if sorted(values) == [float(v) for v in range(1, len(values) + 1)]:
+        return f"<1 to {len(values)}, shuffled>"
+    return f"<{len(values)} latencies>"
 
 
 def _same(a, b) -> bool:
@@ -53,7 +78,9 @@ def _percentile_mistake(values: list[float], q: float, got) -> str:
     ordered, n = sorted(values), len(values)
     rank = _rank(n, q)
     call = f"percentile({_short(values)}, {q}) should be {ordered[rank - 1]:g}"
-    where = f"(the {_ordinal(rank)} of the {n} sorted values: rank = ceil({q}/100 × {n}))"
+    where = f"(the {_ordinal(rank)} of the {n} sorted values: rank = ceil({q} × {n} / 100))"
+    if float_rounding := _float_rounding(ordered, q, got):
+        return f"{call} {where}, got {got:g}, the next one: {float_rounding}"
     if _same(got, statistics.mean(values)):
         return f"{call} {where}, got {got:g}: that is the mean, which a slow tail drags around."
     if q != 50 and _same(got, statistics.median(values)):
@@ -80,11 +107,29 @@ def _percentile_mistake(values: list[float], q: float, got) -> str:
     return f"{call} {where}, got {got!r}."
 
 
+def _float_rounding(ordered: list[float], q: float, got) -> str:
+    """Why `got` is the value one rank too far, if a float rank explains it; else ""."""
+    n = len(ordered)
+    for written, inexact, compute, also in FLOAT_RANKS:
+        product = compute(q, n)
+        if math.ceil(product) == _rank(n, q) + 1 and _same(got, ordered[_rank(n, q)]):
+            return (
+                f"{inexact.format(q=q)} has no exact binary fraction, so "
+                f"{written.format(q=q, n=n)} comes out as {product!r}, and rounding that up "
+                f"gives rank {math.ceil(product)}, one too far{also}. Such a rank is wrong only "
+                "for some q and n, a bug that a test of p50 and p99 on one sample never shows. "
+                "Keep the rank's arithmetic exact: multiply before you divide, or stay in whole "
+                "numbers."
+            )
+    return ""
+
+
 @question(
     names=["percentile", "p50", "p99"],
     hints=[
-        "Sort a copy (`sorted(values)`), then take the value of rank ceil(q/100 × n), "
-        "counting ranks from 1.",
+        "Sort a copy (`sorted(values)`), then take the value of rank ceil(q × n / 100), "
+        "counting ranks from 1; multiply before you divide, so that no float rounding error "
+        "moves the rank.",
         "rank = math.ceil(q * len(values) / 100); return ordered[rank - 1]. Then "
         "p50 = percentile(LATENCIES_MS, 50) and p99 = percentile(LATENCIES_MS, 99).",
     ],
@@ -101,7 +146,7 @@ def percentiles_are_nearest_rank(answers: Answers):
             if isinstance(error.__cause__, IndexError):
                 raise Incorrect(
                     f"percentile({_short(values)}, {q}) raised IndexError: the rank "
-                    f"ceil({q}/100 × {len(values)}) counts from 1, list indices from 0; "
+                    f"ceil({q} × {len(values)} / 100) counts from 1, list indices from 0; "
                     "subtract 1."
                 ) from error
             raise

@@ -1,13 +1,22 @@
 """A PromQL query for the p99 latency of /predict over the last 5 minutes, replayed by promtool
-on series whose answer is known, next to the common wrong queries: the mistake whose answer
-matches the learner's is named."""
+on series whose answer is known. A mistake is named when undoing it in the learner's own query
+gives the answer (irate for rate, another window for [5m]), or when a common wrong query gives
+the learner's answer."""
 
 from __future__ import annotations
 
 import math
+import re
 
 from launchpad.checks import PROMTOOL, Answers, Incorrect, expect, question
-from launchpad.promql_replay import counter_values, evaluate
+from launchpad.promql_replay import (
+    QueryError,
+    counter_values,
+    duration_seconds,
+    evaluate,
+    range_windows,
+    with_windows,
+)
 from launchpad.questions.m07._shared import BUCKET, JOB, close, replaying
 
 EVAL_AT = "30m"
@@ -65,15 +74,60 @@ P99_MISTAKES = {
         "That mixes in the /healthz probes, which are many and fast: select "
         'route="/predict" inside the braces.'
     ),
-    _p99(window="1m"): "That is over the last minute: the question asks for 5 ([5m]).",
-    _p99(window="2m"): "That is over the last 2 minutes: the question asks for 5 ([5m]).",
-    _p99(window="15m"): "That is over 15 minutes: the question asks for the last 5 ([5m]).",
-    _p99(window="1h"): "That is over an hour (here, since the start): the question asks for 5m.",
     f'histogram_quantile(0.99, sum by (le) ({BUCKET}{{route="/predict"}}))': (
         "That is the p99 since the process started: take rate(...[5m]) of the buckets first, "
         "so that the answer is about the last 5 minutes."
     ),
 }
+
+
+_IRATE = re.compile(r"\birate(\s*\()")
+IRATE = (
+    "That is irate: the rate between the last two samples in the window, however long the "
+    "window is, so your p99 follows the latest scrape, not the 5 minutes the question asks "
+    "about. A p99 that jumps with every scrape makes a noisy panel and an alert that flaps."
+)
+
+
+def _in_words(window: str) -> str:
+    """A window as a person says it: "an hour", "15 minutes", else as written ("[90s]")."""
+    seconds = duration_seconds(window) or 0
+    for unit, size in (("hour", 3600), ("minute", 60)):
+        count, rest = divmod(seconds, size)
+        if count and not rest:
+            return f"an {unit}" if count == 1 and unit == "hour" else f"{count:g} {unit}s"
+    return f"[{window}]"
+
+
+def _over(window: str) -> str:
+    """What a window other than [5m] measures, and what the question asks for instead."""
+    seconds = duration_seconds(window) or 0
+    if seconds >= 30 * 60:  # the replay holds 30 minutes
+        return (
+            f"That is over {_in_words(window)} (here, since the start): the question asks for 5m."
+        )
+    if seconds > 5 * 60:
+        return f"That is over {_in_words(window)}: the question asks for the last 5 ([5m])."
+    span = "minute" if seconds == 60 else _in_words(window)
+    return f"That is over the last {span}: the question asks for 5 ([5m])."
+
+
+def _undone_mistake(expr: str, series: list[dict], right: float) -> str | None:
+    """The learner's one mistake, if undoing it in their own query gives the answer."""
+
+    def gives_the_answer(repaired: str) -> bool:
+        try:
+            return any(close(v, right) for _, v in evaluate(repaired, series, EVAL_AT))
+        except QueryError:  # the repair made it invalid: not this mistake
+            return False
+
+    windows = [w for w in range_windows(expr) if duration_seconds(w) != 5 * 60]
+    if _IRATE.search(expr) and gives_the_answer(with_windows(_IRATE.sub(r"rate\1", expr), "5m")):
+        also = f" And [{windows[0]}] is not the 5 minutes either." if windows else ""
+        return IRATE + also
+    if windows and gives_the_answer(with_windows(expr, "5m")):
+        return _over(windows[0])
+    return None
 
 
 def _evaluate(expr: str, series: list[dict]) -> list[tuple[str, float]]:
@@ -123,6 +177,8 @@ def p99_of_predict(answers: Answers):
         raise Incorrect(
             "Your query returns +Inf: the quantile is a fraction (0.99), not a percentage (99)."
         )
+    if why := _undone_mistake(expr, series, right):
+        raise Incorrect(f"Your query gives {value:.4f} s; the answer is {right:.4f} s. {why}")
     for mistake, why in P99_MISTAKES.items():
         if why is not None and any(close(value, v) for _, v in _evaluate(mistake, series)):
             raise Incorrect(f"Your query gives {value:.4f} s; the answer is {right:.4f} s. {why}")

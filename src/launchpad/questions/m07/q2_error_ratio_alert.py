@@ -1,51 +1,23 @@
 """An alert rule, PredictErrors, in the workspace's monitoring/alerts.yml: checked by
-`promtool check rules`, then replayed by promtool on six scenarios (an outage, its first
-minutes, a blip, client errors, a busy healthy service, a quiet outage), each with the
-verdict it should get."""
+`promtool check rules`, read for its window and summary, then replayed by promtool on six
+scenarios (an outage that eases to 2.5%, its first minutes, a blip, client errors, a busy healthy
+service, a quiet outage), each with the verdict it should get. When one fails, variants of it
+tell which mistake it was (`_alert_scenarios`)."""
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
-
-from launchpad.checks import PROMTOOL, Answers, Incorrect, NotAttempted, expect, question
-from launchpad.paths import workspace_dir
-from launchpad.promql_replay import counter_values, firing
-from launchpad.questions.m07._shared import COUNT, JOB, replaying
-
-ALERT_RULES = Path("monitoring/alerts.yml")
-ALERT_NAME = "PredictErrors"
-
-
-def _traffic(minutes: int, **per_minute) -> list[dict]:
-    """Counter series for /predict (and probes): keyword `s503=[...]` or an int per minute,
-    `route_status` names: predict_200, predict_503, predict_422, healthz_200, metrics_200."""
-    series = []
-    for name, steps in per_minute.items():
-        route, status = name.split("_")
-        steps = steps if isinstance(steps, list) else [steps] * minutes
-        labels = f'{JOB},instance="10.0.0.1:8000",route="/{route}",status="{status}"'
-        series.append({"series": f"{COUNT}{{{labels}}}", "values": counter_values(steps)})
-    return series
-
-
-@cache
-def alert_scenarios() -> dict[str, tuple[list[dict], dict[str, bool]]]:
-    """name: (series, {eval time: should it be firing?})"""
-    return {
-        "outage": (_traffic(40, predict_200=900, predict_503=100, metrics_200=60), {"12m": True}),
-        "outage, early": (_traffic(40, predict_200=900, predict_503=100), {"3m": False}),
-        "blip": (
-            _traffic(40, predict_200=1000, predict_503=[2] * 10 + [150] + [2] * 29),
-            {"12m": False, "14m": False, "20m": False},
-        ),
-        "client errors": (_traffic(40, predict_200=700, predict_422=300), {"20m": False}),
-        "busy and healthy": (_traffic(40, predict_200=5940, predict_503=60), {"20m": False}),
-        "quiet outage": (
-            _traffic(40, predict_200=10, predict_503=10, healthz_200=300, metrics_200=300),
-            {"20m": True},
-        ),
-    }
+from launchpad.checks import PROMTOOL, Answers, Incorrect, expect, question
+from launchpad.promql_replay import firing
+from launchpad.questions.m07._alert_rule import (
+    ALERT_NAME,
+    ALERT_RULES,
+    read_alert_rule,
+    summary_mistake,
+    trailing_threshold,
+    window_mistake,
+)
+from launchpad.questions.m07._alert_scenarios import alert_scenarios, explaining_scenarios
+from launchpad.questions.m07._shared import replaying
 
 
 def _fires(rules: str, scenario: str) -> dict[str, bool]:
@@ -55,37 +27,91 @@ def _fires(rules: str, scenario: str) -> dict[str, bool]:
         return {at: firing(rules, ALERT_NAME, series, at) for at in expected}
 
 
-def _alert_rule() -> tuple[str, dict]:
-    from launchpad import yamlfile
-    from launchpad.monitoring import promtool
+def _explains(rules: str, variant: str) -> bool:
+    """Is the learner's alert firing in an explaining variant (`explaining_scenarios`)?"""
+    series, at = explaining_scenarios()[variant]
+    with replaying():
+        return firing(rules, ALERT_NAME, series, at)
 
-    path = workspace_dir() / ALERT_RULES
-    if not path.exists():
-        raise NotAttempted(f"There is no {ALERT_RULES} yet: run its %%writefile cell.")
-    try:
-        [document] = yamlfile.documents(path) or [{}]
-    except ValueError as error:
-        raise Incorrect(str(error)) from error
-    rules = [
-        rule
-        for group in (document.get("groups") or [])
-        if isinstance(group, dict)
-        for rule in (group.get("rules") or [])
-        if isinstance(rule, dict)
-    ]
-    if not rules:
-        raise NotAttempted(f"{ALERT_RULES} has no rules yet.")
-    checked = promtool("check", "rules", path.name, cwd=path.parent)
-    if checked.returncode != 0:
-        said = " ".join((checked.stdout + checked.stderr).split())
-        raise Incorrect(f"promtool check rules refuses {ALERT_RULES}: {said[-300:]}")
-    named = [rule for rule in rules if rule.get("alert") == ALERT_NAME]
-    expect(
-        named,
-        f"{ALERT_RULES} has no alert named {ALERT_NAME} (it has "
-        f"{[r.get('alert') or r.get('record') for r in rules]}).",
+
+def _silent_in_the_outage(rules: str, expr: str, fires_later: bool, wait: str) -> str:
+    """Why the alert was not firing 12 minutes into a 10% outage."""
+    said = (
+        f"With 10% of /predict answers failing for 12 minutes, {ALERT_NAME} was not firing "
+        f"(its for: is {wait})"
     )
-    return path.read_text(), named[0]
+    if fires_later:
+        return (
+            f"{said}; it fired only later in the outage. Whoever it pages learns of an outage "
+            "long after users did: the question asks for 5 minutes of failing, then a page."
+        )
+    if _explains(rules, "outage of 500s"):
+        return (
+            f"{said}, though it fires when they fail with 500: those failures were 503s "
+            "(overloaded), and a 5xx is any status from 500 to 599, each a failure of the "
+            "service."
+        )
+    if _explains(rules, "total outage"):
+        return (
+            f"{said}, though it fires when every answer fails: its threshold is above 10%, far "
+            "above the 2% the question pages at (2% is 0.02)."
+        )
+    if (threshold := trailing_threshold(expr)) is not None and threshold > 1:
+        return (
+            f"{said}, nor when every answer failed: a share of failures is at most 1, so it "
+            f"never passes {threshold:g}. A percentage is not a ratio: 2% is 0.02."
+        )
+    return (
+        f"{said}, nor when every answer failed: its expression never passed. Either its "
+        "threshold cannot be reached (a share is at most 1; 2% is 0.02), or it selects no "
+        "series (check the metric name and the status matcher), or the two sides of its "
+        "division never match: without sum(...), the 5xx and the all-status series have "
+        "different labels."
+    )
+
+
+def _fires_when_healthy(rules: str) -> str:
+    """Why the alert fired on a busy service with 1% to 1.5% of predictions failing."""
+    said = f"At 6,000 requests a minute with 1% to 1.5% failing, {ALERT_NAME} fired"
+    if _explains(rules, "trickle"):
+        return (
+            f"{said}, and it fires at a single failed prediction in 6,000: it pages on any "
+            "error at all, however rare, so what it compares with its threshold is not the "
+            "share that fails. (Without sum, each 5xx series is divided by itself: 100%.)"
+        )
+    if _explains(rules, "quiet and healthy"):
+        return (
+            f"{said}, and at 1.5% of 200 requests a minute too: its threshold is below the 2% "
+            "the question pages at, so it wakes someone for a service within its error budget."
+        )
+    return (
+        f"{said} (60 to 90 failures a minute), though it is silent when fewer requests come: "
+        "the more traffic, the more failures at the same health. Alert on the share that "
+        "fails, not on a count."
+    )
+
+
+def _silent_in_the_quiet_outage(rules: str) -> str:
+    """Why the alert stayed silent with half of 20 predictions a minute failing."""
+    said = (
+        f"At 20 requests a minute with half of them failing (500: a crash), {ALERT_NAME} "
+        "stayed silent"
+    )
+    if _explains(rules, "quiet outage of 503s"):
+        return (
+            f"{said}, though it fires when they fail with 503: a 5xx is any status from 500 "
+            "to 599, and a crash is the failure that matters most."
+        )
+    if _explains(rules, "quiet outage, no probes"):
+        return (
+            f"{said}, though it fires without the probes and scrapes: they are most of the "
+            "requests and dilute the share that fails. The question is about /predict: select "
+            'route="/predict" on both sides of the division.'
+        )
+    return (
+        f"{said}: 10 failures a minute are too few to pass a threshold on a count, though "
+        "half of the predictions fail. Alert on a ratio, not a count."
+    )
 
 
 @question(
@@ -95,11 +121,13 @@ def _alert_rule() -> tuple[str, dict]:
         'The ratio: sum(rate(http_request_duration_seconds_count{route="/predict",status=~"5.."}'
         '[5m])) / sum(rate(http_request_duration_seconds_count{route="/predict"}[5m])) > 0.02',
         "Under `- alert: PredictErrors` and its `expr:`, add `for: 5m`, `labels: {severity: "
-        "page}` and `annotations: {summary: ...}` saying what to look at first.",
+        "page}` and `annotations: {summary: ...}` saying what is failing, for whom, and what "
+        "to look at first.",
     ],
 )
 def predict_errors_alert(answers: Answers):
-    rules, rule = _alert_rule()
+    alert = read_alert_rule()
+    rules, rule, wait = alert.text, alert.rule, alert.wait
     severity = (rule.get("labels") or {}).get("severity")
     expect(
         severity == "page",
@@ -112,39 +140,36 @@ def predict_errors_alert(answers: Answers):
         f"{ALERT_NAME} has no `annotations: {{summary: ...}}`: the person it wakes up reads it "
         "first, so say what is wrong and where to look.",
     )
-    wait = rule.get("for", "0s")
-    if not _fires(rules, "outage")["12m"]:
-        raise Incorrect(
-            f"With 10% of /predict answers failing for 12 minutes, {ALERT_NAME} was not firing"
-            f" (its for: is {wait}). Check the threshold (2% is 0.02) and divide sums: without "
-            "sum(...), the 5xx and the all-status series have different labels and never match."
-        )
+    for mistake in (summary_mistake(summary), window_mistake(alert.exprs)):
+        expect(mistake is None, mistake)
+    outage = _fires(rules, "outage")
+    if not outage["12m"]:
+        raise Incorrect(_silent_in_the_outage(rules, alert.expr, outage["35m"], wait))
     if _fires(rules, "outage, early")["3m"]:
         raise Incorrect(
             f"{ALERT_NAME} was already firing 3 minutes into the outage (its for: is {wait}): "
             "add `for: 5m`, so that the condition must hold for 5 minutes before anyone is paged."
         )
-    if _fires(rules, "busy and healthy")["20m"]:
-        raise Incorrect(
-            f"At 6,000 requests a minute with 1% failing (60 a minute), {ALERT_NAME} fired. "
-            "Alert on the share that fails, sum(rate(5xx)) / sum(rate(all)) > 0.02, not on a "
-            "count (and without sum, each 5xx series is divided by itself: 100%)."
-        )
+    if any(_fires(rules, "busy and healthy").values()):
+        raise Incorrect(_fires_when_healthy(rules))
     if _fires(rules, "client errors")["20m"]:
         raise Incorrect(
             f"{ALERT_NAME} fired when 30% of requests got 422 and none a 5xx: a 4xx is the "
             "client's mistake, not the service's. Count status=~\"5..\" only."
         )
     if not _fires(rules, "quiet outage")["20m"]:
+        raise Incorrect(_silent_in_the_quiet_outage(rules))
+    if not outage["35m"]:
         raise Incorrect(
-            f"At 20 requests a minute with half of them failing, {ALERT_NAME} stayed silent. "
-            'Alert on a ratio, not a count, and select route="/predict" on both sides: probes '
-            "and scrapes are most of the requests and would dilute it."
+            f"When the outage eased to 2.5% of /predict answers failing, {ALERT_NAME} stopped "
+            "firing, though 2.5% is still above the 2% the question pages at: its threshold is "
+            "too high, and users meet an outage that pages no one."
         )
     if any(_fires(rules, "blip").values()):
         raise Incorrect(
             f"A one-minute burst of 150 errors, then health again, fired {ALERT_NAME} (its for: "
-            f"is {wait}): a blip should not page. Use a 5-minute window and `for: 5m`."
+            f"is {wait}): a blip should not page. Only a failure that lasts the 5 minutes the "
+            "question names should wake someone."
         )
     return (
         f"{ALERT_NAME} pages after 5 minutes of failing predictions, quiet or busy, and stays "
