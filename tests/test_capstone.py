@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from launchpad import capstone, yamlfile
-from launchpad.authoring.answers import ensure_project
+from launchpad.authoring.reference import ensure_project
 from launchpad.capstone import (
     ENGINE,
     FAILS,

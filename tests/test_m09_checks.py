@@ -15,7 +15,7 @@ import pytest
 from support.questions import outcome
 
 from launchpad import capstone
-from launchpad.authoring.answers import ensure_project
+from launchpad.authoring.reference import ensure_project
 from launchpad.capstone import FAILS, NOT_RECORDED, PASSED, Figure, Report, Row
 from launchpad.capstone.readme import render_readme
 from launchpad.paths import using_workspace, workspace_dir

@@ -70,7 +70,7 @@ def run_module(
 def _earlier_modules_done(clone: Path, module: str) -> None:
     """The workspace as a learner has it on reaching `module`: the earlier modules' files, as
     the course itself fills them in for a learner who starts later (`ensure_project`)."""
-    from launchpad.authoring.answers import ensure_project
+    from launchpad.authoring.reference import ensure_project
     from launchpad.questions import module_ids
 
     earlier = tuple(m for m in module_ids() if m < module)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from launchpad.authoring.answers import ensure_answers, stub_files, written_files
+from launchpad.authoring.reference import ensure_answers, stub_files, written_files
 from launchpad.authoring.solutions import solution_notebook
 
 
