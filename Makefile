@@ -38,7 +38,7 @@ STAMP := $(VENV)/.installed
 # The course stays offline: MLflow (module 08) sends usage telemetry unless told not to.
 export MLFLOW_DISABLE_TELEMETRY ?= true
 
-.PHONY: help install lab test test-service model image image-context cloudrun-service exercises \
+.PHONY: help install lab test test-clock test-service model image image-context cloudrun-service exercises \
 	notebooks docs site lint format clean bench registry register promote rollback mlflow-ui \
 	workshop-reset corpus requirements
 
@@ -74,6 +74,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@$(BIN)/launchpad probe --torch
 	@touch $@
 
 install: $(STAMP)
@@ -120,8 +121,14 @@ notebooks: model
 # `make test` runs every target the workflows in .github/workflows call, so CI on GitHub runs
 # nothing that this suite has not run (tests/test_workflows.py checks), then everything else.
 # Every run ends by naming its 15 slowest tests: the suite must stay well under 30 minutes.
-test: lint test-service image-context cloudrun-service
-	$(BIN)/python -m pytest --ignore=tests/service --durations=15 $(PYTEST_ARGS)
+# It ends with its own wall time, from the first prerequisite to the last test.
+test: test-clock lint test-service image-context cloudrun-service
+	@status=0; $(BIN)/python -m pytest --ignore=tests/service --durations=15 $(PYTEST_ARGS) \
+		|| status=$$?; elapsed=$$(( $$(date +%s) - $$(cat build/.test-started) )); \
+	echo "make test: $$((elapsed / 60)) min $$((elapsed % 60)) s in all"; exit $$status
+
+test-clock:
+	@mkdir -p build && date +%s > build/.test-started
 
 test-service: model
 	$(BIN)/python -m pytest tests/service

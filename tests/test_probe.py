@@ -42,3 +42,22 @@ def test_missing_package_is_required_and_says_how_to_fix(monkeypatch):
     assert (item.ok, item.fix) == (False, "Run `make lab`, which installs the pinned set.")
     assert not report.ready
     assert "!!  surely-not-installed-pkg" in "\n".join(report.lines())
+
+
+def test_install_names_cuda_wheels_and_the_cpu_index(monkeypatch):
+    """`make install` says in one line how to swap a CUDA PyTorch for the CPU-only build."""
+
+    class Dist:
+        def __init__(self, name):
+            self.metadata = {"Name": name}
+
+    wheels = [Dist("torch"), Dist("nvidia-cublas-cu12"), Dist("nvidia-cudnn-cu12")]
+    monkeypatch.setattr(probe_module.metadata, "distributions", lambda: wheels)
+    notice = probe_module.cuda_notice()
+    assert "2 CUDA wheels" in notice and probe_module.CPU_INDEX in notice
+    monkeypatch.setattr(probe_module.metadata, "distributions", lambda: wheels[:1])
+    assert probe_module.cuda_notice() == ""
+
+
+def test_this_machines_pytorch_is_the_cpu_build():
+    assert probe_module.cuda_wheels() == []

@@ -5,7 +5,7 @@ launchpad onnx         export the course model to ONNX int8 if needed; print its
 launchpad course       rewrite the README's roadmap and the notebooks' titles from course.yml
 launchpad exercises    regenerate exercises/ from solutions/
 launchpad execute NB   execute notebooks in place and normalise them (maintainers)
-launchpad probe        print the environment probe from module 00
+launchpad probe        print the environment probe from module 00 (--torch: only the CUDA note)
 launchpad image        build the service image (needs Docker); --variant onnx: the slim one
 launchpad stage        put the wheels and the model under build/ for `docker build`
 launchpad requirements write the images' requirements files from pyproject.toml
@@ -32,7 +32,10 @@ def main(argv: list[str] | None = None) -> int:
     ex.add_argument("--out", type=Path, default=Path("exercises"))
     run = verbs.add_parser("execute", help="execute notebooks in place and normalise them")
     run.add_argument("notebooks", nargs="+", type=Path)
-    verbs.add_parser("probe", help="check this environment")
+    probe_verb = verbs.add_parser("probe", help="check this environment")
+    probe_verb.add_argument(
+        "--torch", action="store_true", help="only say if PyTorch came with CUDA wheels"
+    )
     image = verbs.add_parser("image", help="build the service image (sentiment-api:latest)")
     stage = verbs.add_parser("stage", help="stage the wheels and the model under ROOT/build/")
     stage.add_argument("--root", type=Path, default=Path("."))
@@ -134,6 +137,11 @@ def main(argv: list[str] | None = None) -> int:
         return _registry(args)
     elif args.verb == "workshop-reset":
         return _workshop_reset(args)
+    elif args.verb == "probe" and args.torch:
+        from launchpad.probe import cuda_notice
+
+        if notice := cuda_notice():
+            print(notice, file=sys.stderr)
     elif args.verb == "probe":
         from launchpad.probe import probe
 

@@ -107,3 +107,23 @@ def _docker() -> Item:
             "docker engine", False, "client installed, no engine running", fix, required=False
         )
     return Item("docker engine", True, f"engine {result.stdout.strip()}", required=False)
+
+
+CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+
+
+def cuda_wheels() -> list[str]:
+    """The NVIDIA CUDA wheels installed beside PyTorch (none with the CPU-only build)."""
+    names = {(d.metadata["Name"] or "").lower() for d in metadata.distributions()}
+    return sorted(name for name in names if name.startswith("nvidia-"))
+
+
+def cuda_notice() -> str:
+    """One line for `make install`: empty with a CPU-only PyTorch."""
+    found = cuda_wheels()
+    if not found:
+        return ""
+    return (
+        f"note: PyTorch came with {len(found)} CUDA wheels this course never uses (several GB): "
+        f"export PIP_EXTRA_INDEX_URL={CPU_INDEX}, delete .venv/ and run make lab again."
+    )
