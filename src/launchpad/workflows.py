@@ -9,11 +9,13 @@ held to exactly the rules the course's own workflows follow:
 - nothing is pushed from a pull request
 - every `run:` step calls a Makefile target, so CI runs what `make` runs locally
 
-`dev_requirements()` writes what the learner's `make install` puts on the runner.
+`dev_requirements()` writes what the learner's `make install` puts on the runner, and
+`ensure_lint_settings()` the ruff settings that `make lint` and the pre-commit hook share.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import subprocess
@@ -314,6 +316,19 @@ def run_by(makefile: Path, target: str) -> set[str]:
     return seen
 
 
+def installs_requirements(makefile: Path, targets: list[str], requirements: str) -> bool:
+    """Would `make targets` run `pip install -r requirements` (a dry run: nothing runs)?"""
+    plan = subprocess.run(
+        ["make", "--dry-run", "--file", str(makefile), *targets],
+        cwd=makefile.parent,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    ).stdout
+    installs = rf"pip3?\s+install\b.*\s-r\s*{re.escape(requirements)}(\s|$)"
+    return re.search(installs, plan, re.MULTILINE) is not None
+
+
 def unknown_targets(makefile: Path, targets: list[str]) -> list[str]:
     """The targets `make` itself cannot find (a dry run, so nothing is executed)."""
     return [
@@ -349,3 +364,45 @@ def dev_requirements() -> str:
     pins = project["dependencies"] + project["optional-dependencies"]["dev"]
     chosen = [pin for pin in pins if pin.split("==")[0] in DEV_TOOLS]
     return "\n".join(chosen) + "\n"
+
+
+# The service's package: first-party for isort, wherever the project sits.
+FIRST_PARTY = ("api",)
+
+
+def lint_settings() -> str:
+    """The `[tool.ruff]` settings of the learner's project: the course's rules, with `api` known
+    as first-party. ruff reads the nearest pyproject.toml that has a `[tool.ruff]` table, so
+    without one `make lint` in workspace/ reads the course's (where `api` is third-party), while
+    pre-commit, on a copy of the project, uses ruff's defaults: the two disagree on imports."""
+    ruff = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["tool"]["ruff"]
+    return "\n".join(
+        [
+            "[tool.ruff]",
+            f"line-length = {ruff['line-length']}",
+            f"target-version = {json.dumps(ruff['target-version'])}",
+            "",
+            "[tool.ruff.lint]",
+            f"select = {json.dumps(ruff['lint']['select'])}",
+            "",
+            "[tool.ruff.lint.isort]",
+            f"known-first-party = {json.dumps(list(FIRST_PARTY))}",
+            "",
+        ]
+    )
+
+
+def ensure_lint_settings(workspace: Path) -> bool:
+    """Add `lint_settings()` to the workspace's pyproject.toml unless ruff is configured there
+    already (the learner's own settings win). Returns whether the file was changed."""
+    path = workspace / "pyproject.toml"
+    if any((workspace / name).exists() for name in ("ruff.toml", ".ruff.toml")):
+        return False
+    current = path.read_text() if path.exists() else ""
+    try:
+        if "ruff" in tomllib.loads(current).get("tool", {}):
+            return False
+    except tomllib.TOMLDecodeError:
+        return False  # not ours to repair: make lint will say what is wrong with it
+    path.write_text((current.rstrip("\n") + "\n\n" if current.strip() else "") + lint_settings())
+    return True

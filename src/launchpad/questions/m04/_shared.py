@@ -4,6 +4,7 @@ the learner's tools run in."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from launchpad import workflows
@@ -47,3 +48,24 @@ def workflow() -> workflows.Workflow:
 def first(problems: list[str]) -> None:
     """Fail with the first of the reviewer's problems, if there is one."""
     expect(not problems, problems[0] if problems else "")
+
+
+def first_finding(output: str) -> str | None:
+    """A linter's first finding in `output`: the line with its rule code (F401, I001, DL3025)
+    and, when ruff prints the location on the next line (`--> tests/test_api.py:3:1`), that
+    location in brackets, so the message names the file. None if no line has a rule code."""
+    lines = output.strip().splitlines()
+    for number, line in enumerate(lines):
+        if re.search(r"\b[A-Z]{1,3}\d{3,4}\b", line):
+            after = lines[number + 1].strip() if number + 1 < len(lines) else ""
+            return line.strip() + (f" ({after.lstrip('-> ')})" if after.startswith("-->") else "")
+    return None
+
+
+def rights(granted: dict | str) -> str:
+    """A job's token rights in words, for a message: "no rights at all", "`contents: read`"."""
+    if not granted:
+        return "no rights at all"
+    if isinstance(granted, str):
+        return f"`{granted}`"
+    return ", ".join(f"`{scope}: {level}`" for scope, level in granted.items())

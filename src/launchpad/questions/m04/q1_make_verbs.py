@@ -9,7 +9,7 @@ import sys
 from launchpad import workflows
 from launchpad.checks import Answers, Incorrect, NotAttempted, expect, question
 from launchpad.paths import workspace_dir
-from launchpad.questions.m04._shared import makefile, tool_env
+from launchpad.questions.m04._shared import first_finding, makefile, tool_env
 
 
 def _make(target: str, *flags: str) -> subprocess.CompletedProcess:
@@ -30,10 +30,8 @@ def _tail(run: subprocess.CompletedProcess, lines: int = 3) -> str:
     for line in output:  # a missing file or command, or pytest's one-line failure summary
         if re.search(r"does not exist|No such file|command not found|^FAILED ", line):
             return line.strip()[:240]
-    for number, line in enumerate(output):
-        if re.search(r"\b[A-Z]{1,3}\d{3,4}\b", line):
-            after = output[number + 1].strip() if number + 1 < len(output) else ""
-            return line.strip() + (f" ({after.lstrip('-> ')})" if after.startswith("-->") else "")
+    if finding := first_finding(run.stdout + run.stderr):
+        return finding
     said = [line.strip() for line in output if line.strip() and not line.startswith("make")]
     return " | ".join(said[-lines:]) or " | ".join(output[-lines:])
 
@@ -42,11 +40,11 @@ def _tail(run: subprocess.CompletedProcess, lines: int = 3) -> str:
     # make lint runs ruff on the code and hadolint on the Dockerfile; make test runs pytest.
     files=["Makefile", "Dockerfile", "api/", "tests/", "pyproject.toml"],
     hints=[
-        "A recipe line starts with a TAB, not spaces. `make lint` should run "
-        "`$(PYTHON) -m ruff check .` and `hadolint Dockerfile`; `make test`, "
-        "`$(PYTHON) -m pytest`.",
+        "ruff checks the code, hadolint the Dockerfile, pytest runs the tests. Run the Python "
+        "tools through the interpreter make is given, `$(PYTHON) -m <tool>`: the checks pass "
+        "the course's, CI the runner's. A recipe line starts with a TAB.",
         "Run them yourself in a terminal, with the course's tools on your PATH: "
-        "`cd workspace && . ../.venv/bin/activate && make lint test`.",
+        "`cd workspace && . ../.venv/bin/activate && make lint test`, and read what fails.",
     ],
 )
 def make_lint_and_test_pass(answers: Answers):

@@ -24,14 +24,15 @@ def runs_on_pull_requests_and_main_with_no_rights(answers: Answers):
     branches = ci.branches("push")
     expect(
         branches == ["main"],
-        f"`push:` runs on {branches or 'every branch'}: limit it to "
-        "`branches: [main]`, the branch that ships.",
+        f"`push:` runs on {branches or 'every branch'}: only main ships, so every push to a "
+        "work-in-progress branch would run (and, from question 4, publish) as if it were a "
+        "release.",
     )
     top = ci.data.get("permissions")
     expect(
         top is not None,
         "No top-level `permissions:`: every job would get the repository's default token, "
-        "often read-write. Start from `permissions: {}`.",
+        "often read-write: a compromised step could push code or tamper with releases.",
     )
     first([p for p in workflows.permission_problems(ci) if "top" in p])
     first(workflows.missing_concurrency(ci))

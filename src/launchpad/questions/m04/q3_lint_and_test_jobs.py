@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from launchpad import workflows
 from launchpad.checks import Answers, NotAttempted, expect, question
-from launchpad.questions.m04._shared import WORKFLOW, makefile, workflow
+from launchpad.questions.m04._shared import WORKFLOW, makefile, rights, workflow
+
+SERVICE_REQUIREMENTS = "requirements.txt"  # the service's libraries, PyTorch among them
 
 
 def _check_job(ci: workflows.Workflow, job: str, verb: str) -> None:
@@ -34,18 +36,34 @@ def _check_job(ci: workflows.Workflow, job: str, verb: str) -> None:
         f"The `{job}` job runs `make {verb}` without `make install` first: a fresh runner has "
         "none of the tools.",
     )
-    expect("timeout-minutes" in spec, f"The `{job}` job has no timeout-minutes.")
     expect(
-        ci.permissions(job) in ({"contents": "read"}, {}),
-        f"The `{job}` job should ask for `permissions: contents: read`, nothing more.",
+        "timeout-minutes" in spec,
+        f"The `{job}` job has no timeout-minutes: a hung step would hold the runner for 6 hours.",
     )
+    granted = ci.permissions(job)
+    expect(
+        granted == {"contents": "read"},
+        f"The `{job}` job's token has {rights(granted)}: actions/checkout needs to read the "
+        "repository (a private one refuses it), and nothing more should be granted.",
+    )
+    if job == "test":
+        before = targets[: targets.index(verb) + 1]
+        expect(
+            workflows.installs_requirements(makefile(), before, SERVICE_REQUIREMENTS),
+            f"The `{job}` job never installs the service's own libraries ({SERVICE_REQUIREMENTS}"
+            "): on a fresh runner the tests would fail at their first import of fastapi.",
+        )
 
 
 @question(
     files=[str(WORKFLOW), "Makefile"],
     hints=[
-        "Each job: checkout, setup-python (3.11, cache: pip), `run: make install`, then "
-        "`run: make lint` (or `make test`).",
+        "A runner starts empty: each job gets the code, then Python, then installs what its "
+        "verb needs (the tests also need the service's own libraries), then runs the verb. "
+        "Its token should be able to read the repository, and nothing else.",
+        "Each job: actions/checkout, actions/setup-python (3.11, `cache: pip`), `run: make "
+        "install` (the test job: `make install install-service`), then `run: make lint` (or "
+        "`make test`); `permissions: contents: read` and a `timeout-minutes`.",
         "Every `run:` must be a make target your Makefile defines: CI runs your verbs, never "
         "commands of its own.",
     ],

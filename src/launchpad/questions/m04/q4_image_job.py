@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from launchpad import workflows
 from launchpad.checks import Answers, NotAttempted, expect, question
-from launchpad.questions.m04._shared import WORKFLOW, first, workflow
+from launchpad.questions.m04._shared import WORKFLOW, first, rights, workflow
 
 
 @question(
@@ -47,15 +47,14 @@ def image_is_pushed_from_main_after_the_gates(answers: Answers):
     missing = [key for key in ("registry", "username", "password") if key not in given]
     expect(
         not missing,
-        f"docker/login-action has no `{missing[0] if missing else ''}:` input: give it registry "
-        "${{ vars.IMAGE_REGISTRY }}, username ${{ github.actor }}, password "
-        "${{ secrets.GITHUB_TOKEN }}.",
+        f"docker/login-action has no `{missing[0] if missing else ''}:` input: it needs all "
+        "three (where, who, with which token), or the registry refuses the push.",
     )
     granted = ci.permissions("image")
     expect(
         isinstance(granted, dict) and granted.get("packages") == "write",
-        "The image job needs exactly `contents: read` and `packages: write`, to push to "
-        "GitHub's registry.",
+        f"The image job's token has {rights(granted)}, without `packages: write`: "
+        "GitHub's registry would refuse the push.",
     )
     others = [
         j for j, s in ci.jobs.items() if j != "image" and "write" in str(s.get("permissions"))
@@ -70,14 +69,15 @@ def image_is_pushed_from_main_after_the_gates(answers: Answers):
     tags = workflows.image_tags(ci, "image", builds[0])
     expect(
         ("github.sha" in tags or "type=sha" in tags) and "latest" in tags,
-        "Tag the image with the commit SHA (so every build is traceable to its code) and with "
-        "`latest`: docker/metadata-action's `type=sha,format=long` and `type=raw,value=latest`.",
+        "The image is not tagged with both the commit SHA and `latest`: the SHA traces every "
+        "image back to its code (and lets a deploy roll back to it), `latest` is what a plain "
+        "pull gets.",
     )
     expect(
         "type=gha" in str(options.get("cache-from", ""))
         and "type=gha" in str(options.get("cache-to", "")),
-        "No layer cache: set `cache-from: type=gha` and `cache-to: type=gha,mode=max`, or "
-        "every run reinstalls PyTorch.",
+        "The build has no layer cache (`cache-from`/`cache-to` of GitHub's cache): every run "
+        "would reinstall PyTorch from scratch, minutes per build.",
     )
     order = [
         str(s.get("run", "")) or str(s.get("uses", "")).split("@")[0] for s in ci.steps("image")
@@ -85,11 +85,12 @@ def image_is_pushed_from_main_after_the_gates(answers: Answers):
     build_at = order.index("docker/build-push-action")
     expect(
         any("make context" in step for step in order[:build_at]),
-        "Run `make context` before the build: the Dockerfile copies build/wheels and build/model.",
+        "The build runs without `make context` before it: the Dockerfile copies build/wheels "
+        "and build/model, which a fresh runner does not have.",
     )
     expect(
         "docker/setup-buildx-action" in order[:build_at],
-        "Set up Buildx (docker/setup-buildx-action) before the build: Docker's default builder "
-        "cannot export a `type=gha` cache.",
+        "Buildx is not set up before the build: Docker's default builder cannot export a "
+        "`type=gha` cache.",
     )
     return "Main builds, tags and pushes the image, after the gates, with a layer cache."

@@ -13,26 +13,35 @@ import yaml
 from launchpad import yamlfile
 from launchpad.checks import Answers, Incorrect, NotAttempted, expect, question
 from launchpad.paths import link_or_copy, workspace_dir
-from launchpad.questions.m04._shared import tool_env
+from launchpad.questions.m04._shared import first_finding, tool_env
 
 PRE_COMMIT = Path(".pre-commit-config.yaml")
 HOOK_TOOLS = ("ruff", "nbstripout", "hadolint", "actionlint")
 # What a fresh CI checkout would not have: generated or private to this machine.
 NOT_COMMITTED = ("build", ".launchpad", "__pycache__", ".pytest_cache", ".ruff_cache")
-# One planted problem per tool: (relative path, content, the hook that must stop it).
+# The planted problems: (relative path, content, the hook that must stop it, what it is). An
+# undefined name, not an unused import, in the notebook: `ruff check --fix` would mend the import
+# quietly, but must still name the notebook.
 PLANTED = (
-    ("api/scratch.py", "import os\n", "ruff"),
-    ("scratch.ipynb", None, "nbstripout"),
-    ("scratch/Dockerfile", "FROM debian\nRUN cd /tmp\n", "hadolint"),
-    (".github/workflows/scratch.yml", "on: push\njobs:\n  a:\n    steps: []\n", "actionlint"),
+    ("api/scratch.py", "import os\n", "ruff", "a Python file with an unused import"),
+    ("scratch_lint.ipynb", ("print(undefined_name)", False), "ruff", "a notebook with an error"),
+    ("scratch.ipynb", ("print(42)", True), "nbstripout", "a notebook with its outputs"),
+    ("scratch/Dockerfile", "FROM debian\nRUN cd /tmp\n", "hadolint", "a Dockerfile with a `cd`"),
+    (
+        ".github/workflows/scratch.yml",
+        "on: push\njobs:\n  a:\n    steps: []\n",
+        "actionlint",
+        "a workflow job without `runs-on`",
+    ),
 )
 
 
-def _notebook_with_output() -> str:
+def _notebook(code: str, with_output: bool) -> str:
     import nbformat
 
-    cell = nbformat.v4.new_code_cell("print(42)")
-    cell.outputs = [nbformat.v4.new_output("stream", text="42\n")]
+    cell = nbformat.v4.new_code_cell(code)
+    if with_output:
+        cell.outputs = [nbformat.v4.new_output("stream", text="42\n")]
     return nbformat.writes(nbformat.v4.new_notebook(cells=[cell]))
 
 
@@ -53,7 +62,7 @@ def _pre_commit(project: Path) -> tuple[int, str]:
 
 
 def _failed_hooks(output: str) -> dict[str, str]:
-    """{hook name: the first line it printed} for every hook that pre-commit reports Failed."""
+    """{hook name: what it printed} for every hook that pre-commit reports Failed."""
     failed, current = {}, None
     for line in output.splitlines():
         if line.rstrip().endswith(("Passed", "Failed", "Skipped")) and "..." in line:
@@ -61,9 +70,16 @@ def _failed_hooks(output: str) -> dict[str, str]:
             current = name if line.rstrip().endswith("Failed") else None
             if current:
                 failed[current] = ""
-        elif current and not failed[current] and line.strip() and not line.startswith("- "):
-            failed[current] = line.strip()[:160]
+        elif current and not line.startswith("- "):
+            failed[current] += line + "\n"
     return failed
+
+
+def _said(printed: str) -> str:
+    """What to quote of a failed hook: its first finding with the file it is in, else its first
+    line."""
+    lines = [line.strip() for line in printed.splitlines() if line.strip()]
+    return (first_finding(printed) or (lines[0] if lines else "nothing"))[:200]
 
 
 @question(
@@ -72,9 +88,11 @@ def _failed_hooks(output: str) -> dict[str, str]:
     hints=[
         "Every hook lives under one `- repo: local` with `language: unsupported` (formerly "
         "`system`): it runs the tool already in your .venv, so nothing is downloaded.",
-        "Give each hook the files it should see: `types_or: [python, jupyter]` for ruff, "
-        "`types: [jupyter]` for nbstripout, `types: [dockerfile]` for hadolint, "
-        "`files: ^\\.github/workflows/` for actionlint.",
+        "pre-commit gives each hook only the files that match its `types`, `types_or` or "
+        "`files`: ruff lints Python files and notebooks, nbstripout notebooks, hadolint "
+        "Dockerfiles, actionlint the workflows.",
+        "`types_or: [python, jupyter]` for ruff, `types: [jupyter]` for nbstripout, "
+        "`types: [dockerfile]` for hadolint, `files: ^\\.github/workflows/` for actionlint.",
     ],
 )
 def pre_commit_stops_bad_files(answers: Answers):
@@ -90,7 +108,7 @@ def pre_commit_stops_bad_files(answers: Answers):
     expect(
         not remote,
         f"`{remote[0] if remote else ''}` is a remote hook repository: pre-commit would "
-        "download it. Use `repo: local` hooks that run the tools you have.",
+        "download it, so the hooks fail offline and pin each tool a second time.",
     )
     hooks = {h.get("id"): h for r in repos for h in r.get("hooks") or []}
     if not hooks:
@@ -118,17 +136,22 @@ def pre_commit_stops_bad_files(answers: Answers):
         expect(
             status == 0,
             f"pre-commit fails on your own project: the {culprit[0]} hook says "
-            f"'{culprit[1]}'. Fix that file, or the hook's settings.",
+            f"'{_said(culprit[1])}'. A commit of the project as it is would be refused.",
         )
-        for relative, content, _ in PLANTED:
+        for relative, content, *_ in PLANTED:
             (project / relative).parent.mkdir(parents=True, exist_ok=True)
-            (project / relative).write_text(content or _notebook_with_output())
+            text = content if isinstance(content, str) else _notebook(*content)
+            (project / relative).write_text(text)
         _, output = _pre_commit(project)
     failed = _failed_hooks(output)
-    missed = [tool for *_, tool in PLANTED if names[tool] not in failed]
-    expect(
-        not missed,
-        f"The {missed[0] if missed else ''} hook let a bad file through: check which files it "
-        "is given (`types`, `types_or` or `files`).",
-    )
+    for relative, _, tool, what in PLANTED:
+        printed = failed.get(names[tool])
+        # ruff fails on the planted .py file anyway: the notebook must be named in what it says.
+        named = tool != "ruff" or not relative.endswith(".ipynb") or relative in str(printed)
+        stopped = printed is not None and named
+        expect(
+            stopped,
+            f"The {tool} hook let a bad file through: {what} ({relative}) was committed "
+            "unchecked. A hook sees only the files it is given.",
+        )
     return "pre-commit passes on your project and stops a bad file of each kind, offline."
