@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import shutil
 from pathlib import Path
 
 import mlflow
@@ -165,6 +166,26 @@ def test_q1_names_a_source_without_the_model_and_a_wrong_version(workspace, cour
     assert status == "incorrect" and "the version number (an int)" in message
 
 
+def test_q1_a_failed_attempt_says_what_it_left_and_how_to_remove_it(workspace, course_model_dir):
+    version = register_by_hand(workspace, course_model_dir, param_prefix="")
+    status, message = outcome(m08.q1, version=version)
+    assert status == "incorrect" and "name each parameter recipe.<key>" in message, message
+    removal = f'client.delete_model_version(MODEL_NAME, "{version}")'
+    assert "`make registry` lists it" in message and removal in message, message
+    client, _, _ = open_store(workspace)
+    run_id = client.get_model_version(MODEL_NAME, str(version)).run_id
+    assert f'client.delete_run("{run_id}")' in message
+    exec(message[message.index(removal) : message.rindex(".)")], {"client": client, **globals()})
+    assert (
+        "has no versions yet" in Registry(registry_module.sqlite_uri(workspace / "mlflow")).status()
+    )
+    # A version the registry's verbs made (gated, aliased) is no failed attempt: no removal.
+    again = register_by_hand(workspace, course_model_dir, param_prefix="")
+    client.set_registered_model_alias(MODEL_NAME, "champion", str(again))
+    status, message = outcome(m08.q1, version=again)
+    assert status == "incorrect" and "delete_model_version" not in message, message
+
+
 # ---- Question 2 ------------------------------------------------------------------------------
 
 CAUSES = {
@@ -230,8 +251,19 @@ def pairs(model):
 
 
 def reference_test(model):
+    for base, (b, a) in zip(BASES, pairs(model), strict=True):
+        assert p_positive(a) < p_positive(b), f"{base!r} + complaint"
+
+
+def bare_assert(model):
     for b, a in pairs(model):
-        assert p_positive(a) < p_positive(b)
+        if not p_positive(a) < p_positive(b):
+            raise AssertionError  # a bare assert in a notebook (pytest rewrites this module's)
+
+
+def numbers_only(model):
+    for b, a in pairs(model):
+        assert p_positive(a) < p_positive(b), f"{p_positive(b):.2f} -> {p_positive(a):.2f}"
 
 
 def by_score(model):
@@ -289,8 +321,20 @@ def test_q3_passes_the_reference():
         (on_average, "check every sentence"),
         (returns_false, "fail by raising"),
         (typo, "raised AttributeError"),
+        (bare_assert, "with a bare assert"),
+        (numbers_only, "does not name that sentence"),
     ],
-    ids=["score", "label", "cut-off", "not-strict", "average", "returns-false", "typo"],
+    ids=[
+        "score",
+        "label",
+        "cut-off",
+        "not-strict",
+        "average",
+        "returns-false",
+        "typo",
+        "bare-assert",
+        "no-sentence",
+    ],
 )
 def test_q3_names_the_mistake(test, says):
     status, message = outcome(m08.q3, p_positive=p_positive, test_complaint_lowers_positive=test)
@@ -461,6 +505,18 @@ def test_q5_passes_the_whole_rehearsal(workspace, canned_gate, course_model_dir,
     status, message = outcome(m08.q5, serving=2)
     assert status == "incorrect" and "resolves to version 1" in message
     assert outcome(m08.q5, serving=m08.____)[0] == "not_attempted"
+
+
+def test_q5_the_rehearsal_cell_runs_again_in_the_same_process(
+    workspace, canned_gate, course_model_dir, candidate_folders
+):
+    # The cell empties its store each time it runs; MLflow's cached engine of the deleted file
+    # made the second run fail with "attempt to write a readonly database".
+    for _ in range(2):
+        shutil.rmtree(workspace / "mlflow-rehearsal", ignore_errors=True)
+        rehearse(workspace, course_model_dir, *candidate_folders, "cPrPpPB")
+        status, message = outcome(m08.q5, serving=1)
+        assert status == "correct" and "Version 1 serves again" in message, message
 
 
 def test_q5_without_a_store_or_versions_is_not_attempted(workspace):

@@ -32,6 +32,7 @@ from launchpad.lifecycle.gate import (
     run_gate,
     sample_fingerprint,
 )
+from launchpad.lifecycle.mlflow_cache import forget_store
 from launchpad.model.build import read_manifest
 from launchpad.paths import REPO_ROOT, workspace_dir
 
@@ -91,12 +92,15 @@ def git_commit() -> str:
 class Registry:
     def __init__(self, uri: str | None = None):
         self.uri = uri or tracking_uri()
-        if self.uri.startswith("sqlite:///"):
-            Path(self.uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         # The service's modules load FastAPI: imported when a registry is used, not before.
         from sentiment_api.model_registry import import_mlflow
 
         mlflow = import_mlflow()
+        if self.uri.startswith("sqlite:///"):
+            database = Path(self.uri.removeprefix("sqlite:///"))
+            if not database.exists():  # new, or deleted since MLflow opened it in this process
+                forget_store(self.uri)
+            database.parent.mkdir(parents=True, exist_ok=True)
         self._client = mlflow.MlflowClient(tracking_uri=self.uri, registry_uri=self.uri)
 
     # --8<-- [start:register]

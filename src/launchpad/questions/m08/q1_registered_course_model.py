@@ -108,6 +108,31 @@ def course_model_is_registered(answers: Answers):
             "version go to another store? Set mlflow.set_tracking_uri(STORE_URI) before the "
             "run, and use the client of the set-up cell."
         ) from None
+    try:
+        return _version_holds_the_course_model(client, found, number, where)
+    except Incorrect as error:
+        note = _left_behind(client, found, number)
+        if not note:
+            raise
+        raise Incorrect(f"{error} {note}") from error.__cause__
+
+
+def _left_behind(client, found, number: int) -> str:
+    """What a failed attempt left in the learner's store, and how it is cleaned; nothing for a
+    version the registry's own verbs made or moved (aliased or gated: not a failed attempt)."""
+    aliases = client.get_registered_model(MODEL_NAME).aliases
+    if str(number) in map(str, aliases.values()) or "gate" in found.tags:
+        return ""
+    run = f'; client.delete_run("{found.run_id}")' if found.run_id else ""
+    return (
+        f"(This attempt stays in the store as version {number}, and `make registry` lists it: "
+        f'remove it with client.delete_model_version(MODEL_NAME, "{number}")'
+        f"{run}.)"
+    )
+
+
+def _version_holds_the_course_model(client, found, number: int, where: str) -> str:
+    """The checks on version `number` of the store: its run, what it logged, its files."""
     expect(
         found.run_id,
         f"Version {number} is not linked to a run: pass run_id=run.info.run_id to "

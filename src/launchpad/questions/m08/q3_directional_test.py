@@ -70,6 +70,24 @@ def _run_test(test, model) -> tuple[str, object]:
     return "passed", returned
 
 
+def _expect_named_sentence(name: str, message: object) -> None:
+    """A failing test's message names the sentence that failed: a red test says where to look."""
+    said = str(message).strip()
+    expect(
+        said,
+        f"Your test fails a model that {name}, but with a bare assert: its report says "
+        "AssertionError and nothing else. Give the assert a message that names the sentence "
+        "(assert ..., f'{base!r}: ...'), so a red gate says which sentence broke.",
+    )
+    broken = BASES[-1].rstrip(".")
+    expect(
+        name != "fails on one sentence" or broken.lower() in said.lower(),
+        f"Your test fails a model that {name} ({BASES[-1]!r} + the complaint), but its message "
+        f"does not name that sentence. It said: {said[:160]} Put the sentence in the message "
+        "(f'{base!r}: ...'), so a red gate says which sentence broke.",
+    )
+
+
 def _said(message: object) -> str:
     text = str(message).strip()
     return f" It said: {text[:160]}" if text else ""
@@ -122,9 +140,11 @@ def directional_test_tells_models_apart(answers: Answers):
         status, said = _run_test(test, model)
         if status == "failed":
             raise Incorrect(what + _said(said) + advice)
+    reports = {}  # what the test said when it failed each broken model
     for name, pairs in _FAKES.items():
         status, returned = _run_test(test, _Fake(name, pairs))
         if status == "failed":
+            reports[name] = returned
             continue
         if returned is False:
             raise Incorrect(
@@ -143,6 +163,9 @@ def directional_test_tells_models_apart(answers: Answers):
                 "sentence, compare probabilities, not labels or an average."
             )
         raise Incorrect(f"Your test passed a model that {name}: it should fail.")
+    # Only once it tells the models apart: a logic mistake matters more than a terse message.
+    for name, said in reports.items():
+        _expect_named_sentence(name, said)
     return (
         "Your test passes the course model, fails three broken ones, and passes the model "
         "retrained on praise too: a shifted threshold keeps every direction. That is why the "
