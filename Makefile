@@ -40,7 +40,7 @@ export MLFLOW_DISABLE_TELEMETRY ?= true
 
 .PHONY: help install lab test test-clock test-service model image image-context cloudrun-service exercises \
 	notebooks docs site lint format clean bench registry register promote rollback mlflow-ui \
-	workshop-reset corpus requirements
+	workshop-reset corpus requirements prune
 
 help:
 	@echo "make lab        set everything up and start JupyterLab on the course"
@@ -61,6 +61,7 @@ help:
 	@echo "make workshop-reset  restore the exercises, empty the workspace (after a backup)"
 	@echo "make docs       build the site into site/ (strict)"
 	@echo "make site       serve the site on http://127.0.0.1:$(SITE_PORT)"
+	@echo "make prune      remove the images and containers the course built, except the current tags"
 	@echo "make lint       ruff, hadolint, actionlint and checkov: the lint job of CI"
 	@echo "make test-service  the reference service's tests: the test job of CI"
 	@echo "make image-context stage the wheels and the model the Dockerfile copies"
@@ -178,6 +179,11 @@ docs: $(STAMP)
 
 site: $(STAMP)
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:$(SITE_PORT)
+
+# Docker images the course built and no longer uses: old tags, untagged layers, stopped
+# containers, and (on the course's own engine) the build cache. Prints what it freed.
+prune: $(STAMP)
+	@$(BIN)/launchpad prune
 
 clean:
 	rm -rf site build .pytest_cache

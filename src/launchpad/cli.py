@@ -9,6 +9,7 @@ launchpad probe        print the environment probe from module 00 (--torch: only
 launchpad image        build the service image (needs Docker); --variant onnx: the slim one
 launchpad stage        put the wheels and the model under build/ for `docker build`
 launchpad requirements write the images' requirements files from pyproject.toml
+launchpad prune        remove what the course built on the Docker engine, except the current tags
 launchpad lint         hadolint, actionlint and checkov on the repository's files
 launchpad cloudrun     write deploy/cloudrun/service.yaml with a release's image filled in
 launchpad registry     the model registry (module 08): status, register, promote, rollback
@@ -50,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     course.add_argument("--check", action="store_true", help="only say what is out of date")
     pins = verbs.add_parser("requirements", help="the images' requirements, from pyproject.toml")
     pins.add_argument("--check", action="store_true", help="only say which ones are stale")
+    verbs.add_parser("prune", help="remove the course's old images and containers from Docker")
     verbs.add_parser("lint", help="hadolint, actionlint and checkov on the repository")
     cloudrun = verbs.add_parser("cloudrun", help="render the Cloud Run service for an image")
     cloudrun.add_argument("--image", required=True)
@@ -116,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
         from launchpad.course.__main__ import main as course_main
 
         return course_main(["--check"] if args.check else [])
+    elif args.verb == "prune":
+        return _prune()
     elif args.verb == "lint":
         from launchpad.linters import lint_repository
 
@@ -147,6 +151,18 @@ def main(argv: list[str] | None = None) -> int:
 
         for line in probe().lines():
             print(line)
+    return 0
+
+
+def _prune() -> int:
+    from launchpad.containers import engine
+    from launchpad.containers.housekeeping import prune
+
+    found = engine.find()
+    if found is None:
+        print("No Docker engine is running: nothing to prune.")
+        return 0
+    print(prune(found))
     return 0
 
 

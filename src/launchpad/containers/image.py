@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from launchpad.containers import requirements
+from launchpad.containers import housekeeping, requirements
 from launchpad.containers.base_image import ensure_base_image
 from launchpad.containers.engine import Engine, EngineError
 from launchpad.paths import REPO_ROOT, cache_dir, link_or_copy
@@ -177,19 +177,26 @@ def docker_build(
     base_image: str,
     build_args: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess:
-    """`docker build` as the course does it: offline, on `base_image`. The caller decides how
-    a failure is reported (an error for `make image`, feedback for a learner's check)."""
+    """`docker build` as the course does it: offline, on `base_image`, labelled as the
+    course's, replacing the image `tag` named before. The caller decides how a failure is
+    reported (an error for `make image`, feedback for a learner's check)."""
     args = {"BASE_IMAGE": base_image, **(build_args or {})}
-    return engine.docker(
+    previous = housekeeping.image_id(engine, tag)
+    result = engine.docker(
         "build",
         "--network",
         "none",
         "--file",
         str(dockerfile),
         *(item for name, value in args.items() for item in ("--build-arg", f"{name}={value}")),
+        "--label",
+        housekeeping.LABEL,
         "--tag",
         tag,
         str(context),
         check=False,
         timeout=1800,
     )
+    if result.returncode == 0:
+        housekeeping.replace_previous(engine, tag, previous)
+    return result
