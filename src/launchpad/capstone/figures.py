@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from launchpad.capstone.audit import PASSED, Report
+from launchpad.checks.texts import NEGATIVE_TEXT, POSITIVE_TEXT
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ def served_model_dir() -> Path | None:
         return None
 
 
-LATENCY_TEXTS = ("I loved every minute of this film.", "A dull, lifeless mess.", "It was fine.")
+LATENCY_TEXTS = (POSITIVE_TEXT, NEGATIVE_TEXT, "It was fine.")
 
 
 def latency_figures(requests: int = 200) -> list[Figure]:
@@ -143,21 +144,13 @@ def image_figures(tag: str = "my-sentiment-api:latest") -> list[Figure]:
 
 def registry_figures(workspace: Path) -> list[Figure]:
     """The champion of the workspace's MLflow registry (module 08), if there is one."""
-    from launchpad.lifecycle.registry import (
-        CHAMPION,
-        MODEL_NAME,
-        STORE_FILE,
-        STORE_FOLDER,
-        sqlite_uri,
-    )
+    from launchpad.lifecycle.registry import CHAMPION, MODEL_NAME, STORE_FOLDER, open_store
 
-    if not (workspace / STORE_FOLDER / STORE_FILE).is_file():
+    client = open_store(workspace / STORE_FOLDER)
+    if client is None:
         return []
-    from mlflow import MlflowClient
     from mlflow.exceptions import MlflowException
 
-    uri = sqlite_uri(workspace / STORE_FOLDER)
-    client = MlflowClient(tracking_uri=uri, registry_uri=uri)
     try:
         version = client.get_model_version_by_alias(MODEL_NAME, CHAMPION)
     except MlflowException:
