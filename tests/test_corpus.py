@@ -127,6 +127,15 @@ def test_a_block_case_keeps_earlier_answers_and_the_stubs_of_later_ones():
     assert "### BEGIN" not in source
 
 
+def test_a_block_shared_by_questions_counts_as_written_for_the_first():
+    """Module 04's workflow: the triggers block answers q2 and q5; a q3 case must see it
+    written (it was, for q2), not as its stub."""
+    plan = read_plan(REPO_ROOT, "04")
+    [workflow] = plan.answer_cells(3)
+    source = with_blocks(workflow, 3, [None, None])
+    assert "pull_request:" in source and "# YOUR CODE HERE" in source  # q4's image job is a stub
+
+
 def test_answer_cells_are_found_from_the_solution_markers():
     plan = read_plan(REPO_ROOT, "02")
     [main] = plan.answer_cells(2)

@@ -122,7 +122,7 @@ def solution_source(cell: Cell) -> str:
 def with_blocks(cell: Cell, question: int, given: list[str | None]) -> str:
     """The cell with `question`'s blocks replaced by the next of `given` (consumed in order;
     None keeps the solution's), the blocks of earlier questions as solved, the later ones as
-    their stubs."""
+    their stubs. A block is written for the first question it names: `q2 q5` is solved by q3."""
     out: list[str] = []
     lines = iter(cell.solution.split("\n"))
     for line in lines:
@@ -139,7 +139,7 @@ def with_blocks(cell: Cell, question: int, given: list[str | None]) -> str:
         if replacement is not None:
             indent = line[: len(line) - len(line.lstrip())]
             out += textwrap.indent(textwrap.dedent(replacement).strip("\n"), indent).split("\n")
-        elif question in numbers or max(numbers) < question:
+        elif question in numbers or min(numbers) < question:
             out += body
         else:  # still to come: the generator's stub
             out += [line, *body, f"{line[: len(line) - len(line.lstrip())]}{END}"]
