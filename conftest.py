@@ -5,6 +5,7 @@ throw-away workspace (never the learner's `workspace/`) and quiet libraries.
 """
 
 import os
+import shutil
 import tempfile
 
 from launchpad.authoring.execute import QUIET_ENV
@@ -14,7 +15,8 @@ from launchpad.paths import WORKSPACE_VAR
 
 def pytest_configure(config):
     os.environ.update(QUIET_ENV)
-    os.environ[WORKSPACE_VAR] = tempfile.mkdtemp(prefix="launchpad-test-ws-")
+    config.test_workspace = tempfile.mkdtemp(prefix="launchpad-test-ws-")
+    os.environ[WORKSPACE_VAR] = config.test_workspace
     os.environ["LAUNCHPAD_NO_PULL"] = "1"  # test traffic stays on this machine
     os.environ[engine.OWNER_VAR] = f"pytest session {os.getpid()}"
 
@@ -24,3 +26,6 @@ def pytest_unconfigure(config):
     # stops what this session started (an engine that was already running, or that a parallel
     # session started, is left alone).
     engine.stop_private(owner=os.environ.get(engine.OWNER_VAR))
+    # The session's throwaway workspace holds staged wheels and models (up to a GB): remove it.
+    if workspace := getattr(config, "test_workspace", None):
+        shutil.rmtree(workspace, ignore_errors=True)
