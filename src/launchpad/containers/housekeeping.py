@@ -52,10 +52,16 @@ class Pruned:
         return "\n".join(lines)
 
 
+def _ours(engine: Engine) -> list[str]:
+    """Docker filters for what the course built: on its private engine everything is (images
+    from before the label too); on a shared engine, what carries the label."""
+    return [] if engine.env.get("DOCKER_HOST") == PRIVATE_HOST else ["--filter", f"label={LABEL}"]
+
+
 def _course_images(engine: Engine) -> list[tuple[str, str]]:
-    """(id, repository:tag) of every image with the course's label."""
+    """(id, repository:tag) of every image the course built."""
     listed = engine.docker(
-        "image", "ls", "--all", "--no-trunc", "--filter", f"label={LABEL}",
+        "image", "ls", "--no-trunc", *_ours(engine),
         "--format", "{{.ID}} {{.Repository}}:{{.Tag}}",
     )  # fmt: skip
     return [tuple(line.split(" ", 1)) for line in listed.stdout.splitlines() if " " in line]
@@ -70,7 +76,7 @@ def prune(engine: Engine, repositories: tuple[str, ...] | None = None) -> Pruned
     if everything:
         stopped = engine.docker(
             "container", "ls", "--all", "--quiet", "--filter", "status=exited",
-            "--filter", "status=created", "--filter", f"label={LABEL}",
+            "--filter", "status=created", *_ours(engine),
         )  # fmt: skip
         done.containers = stopped.stdout.split()
         if done.containers:
@@ -83,7 +89,7 @@ def prune(engine: Engine, repositories: tuple[str, ...] | None = None) -> Pruned
         if engine.docker("image", "rm", "--force", image, check=False).returncode == 0:
             done.images.append(name if "<none>" not in name else image)
     if everything:
-        dangling = engine.docker("image", "prune", "--force", "--filter", f"label={LABEL}")
+        dangling = engine.docker("image", "prune", "--force", *_ours(engine))
         done.reclaimed += _reclaimed("untagged images", dangling.stdout)
         if engine.env.get("DOCKER_HOST") == PRIVATE_HOST:
             cache = engine.docker("builder", "prune", "--all", "--force", check=False)
