@@ -4,7 +4,8 @@ expects. A case marked `known_wrong` is a wrong verdict the course gives today: 
 once a fix makes it right, so the mark is removed with the fix (like a strict xfail).
 
 Modules run two at a time (one kernel and one scratch clone each, so they cannot interfere);
-the session ends by printing the corpus size and the verdict accuracy per module.
+the session ends by printing the corpus size, the verdict accuracy and the longest stretch a
+check showed nothing, per module.
 """
 
 from __future__ import annotations
@@ -25,15 +26,19 @@ from launchpad.authoring.corpus.cases import (
     load_module,
     load_question,
 )
+from launchpad.authoring.corpus.clone import kernel_env
+from launchpad.authoring.corpus.kernel import KernelSession
 from launchpad.authoring.corpus.plan import read_plan, with_blocks
 from launchpad.authoring.corpus.results import CRASHED, TIMEOUT, known_wrong_report, table
 from launchpad.authoring.corpus.runner import default_corpus, run_module
+from launchpad.authoring.execute import QUIET_ENV
 from launchpad.paths import REPO_ROOT
 
 CORPUS = default_corpus()
 MODULES = corpus_modules(CORPUS)
 WORKERS = 2  # the machines this suite runs on have two cores
 MINIMUM = 3  # right and wrong answers per question (issue 18)
+SILENCE = 10.0  # seconds a check may show nothing: a learner cannot tell a slow check from a hang
 
 
 @pytest.fixture(scope="session")
@@ -69,6 +74,13 @@ def test_corpus_verdicts(module, corpus_runs):
     assert result.results, f"module {module} ran no case"
     unexpected = result.unexpected
     assert not unexpected, "\n".join(r.describe() for r in unexpected)
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_no_check_is_silent_for_long(module, corpus_runs):
+    """A check that takes long prints what it is doing as it goes (launchpad.checks.progress)."""
+    silent = [r for r in corpus_runs[module].result().results if r.silence > SILENCE]
+    assert not silent, "\n".join(f"{r.case.name}: silent for {r.silence:.0f} s" for r in silent)
 
 
 @pytest.mark.parametrize("module", MODULES)
@@ -114,6 +126,19 @@ def test_a_case_that_crashes_or_hangs_is_reported_and_the_next_ones_still_run(tm
     ]
     assert "NameError" in result.results[-1].cell_error
     assert "NameError: name 'ideas' is not defined" in result.results[-1].message
+
+
+def test_the_longest_silent_stretch_of_a_cell_is_measured(tmp_path):
+    session = KernelSession(tmp_path, kernel_env(REPO_ROOT, QUIET_ENV), tmp_path)
+    session.start()
+    try:
+        run = session.execute(
+            "import time\nprint('start', flush=True)\ntime.sleep(1.5)\nprint('end')", 30
+        )
+    finally:
+        session.stop()
+    assert run.output == "start\nend\n"
+    assert 1.4 < run.longest_silence < 3
 
 
 def test_a_block_case_keeps_earlier_answers_and_the_stubs_of_later_ones():

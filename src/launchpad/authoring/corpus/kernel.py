@@ -11,6 +11,8 @@ from queue import Empty
 
 from jupyter_client.manager import KernelManager
 
+SHOWN = {"stream", "display_data", "execute_result", "error"}  # what a learner sees in the cell
+
 
 class KernelDied(RuntimeError):
     """The kernel process ended while a cell ran (a segfault, `os._exit`, out of memory)."""
@@ -29,6 +31,9 @@ class Execution:
     error: str = ""  # "ValueError: ..." if the cell raised
     output: str = ""  # what it printed (streams), for diagnostics
     expressions: dict[str, str] = field(default_factory=dict)  # user_expressions' plain text
+    # The longest stretch in which the cell showed nothing, from its start to its end (issue 18:
+    # a check that runs for long must say what it is doing as it goes).
+    longest_silence: float = 0.0
 
 
 @dataclass
@@ -83,7 +88,8 @@ class KernelSession:
         msg_id = self.client.execute(
             source, user_expressions=expressions or {}, allow_stdin=False, store_history=True
         )
-        deadline = time.monotonic() + timeout
+        started = last_shown = time.monotonic()
+        deadline = started + timeout
         run, reply, idle = Execution(), None, False
         while reply is None or not idle:
             if time.monotonic() > deadline:
@@ -96,8 +102,13 @@ class KernelSession:
             else:
                 if message["parent_header"].get("msg_id") == msg_id:
                     idle = idle or _collect(run, message)
+                    if message["msg_type"] in SHOWN:
+                        now = time.monotonic()
+                        run.longest_silence = max(run.longest_silence, now - last_shown)
+                        last_shown = now
             if reply is None:
                 reply = self._reply(msg_id)
+        run.longest_silence = max(run.longest_silence, time.monotonic() - last_shown)
         content = reply["content"]
         if content["status"] == "error" and not run.error:
             run.error = f"{content.get('ename')}: {content.get('evalue')}"

@@ -18,6 +18,7 @@ class CaseResult:
     message: str
     cell_error: str = ""  # the case's own cell raised this (a learner sees it too)
     seconds: float = 0.0
+    silence: float = 0.0  # the longest stretch the check cell showed nothing
 
     @property
     def right_verdict(self) -> bool:
@@ -71,6 +72,10 @@ class ModuleResult:
     def unexpected(self) -> list[CaseResult]:
         return [r for r in self.results if not r.as_expected]
 
+    @property
+    def longest_silence(self) -> float:
+        return max((r.silence for r in self.results), default=0.0)
+
 
 def _short(text: str, limit: int = 160) -> str:
     text = " ".join(text.split())
@@ -86,6 +91,7 @@ def table(modules: list[ModuleResult]) -> str:
             len(m.results) - m.count(RIGHT),
             f"{m.accuracy:.1%}",
             len(m.known_wrong),
+            f"{m.longest_silence:.0f} s",
             f"{m.seconds:.0f} s",
         )
         for m in modules
@@ -95,8 +101,27 @@ def table(modules: list[ModuleResult]) -> str:
     accuracy = sum(r.right_verdict for r in every) / max(len(every), 1)
     total = sum(m.seconds for m in modules)
     known = sum(1 for r in every if r.case.known_wrong)
-    rows.append(("all", right, len(every) - right, f"{accuracy:.1%}", known, f"{total:.0f} s"))
-    header = ("module", "right cases", "wrong cases", "accuracy", "known wrong", "time")
+    silence = max((m.longest_silence for m in modules), default=0.0)
+    rows.append(
+        (
+            "all",
+            right,
+            len(every) - right,
+            f"{accuracy:.1%}",
+            known,
+            f"{silence:.0f} s",
+            f"{total:.0f} s",
+        )
+    )
+    header = (
+        "module",
+        "right cases",
+        "wrong cases",
+        "accuracy",
+        "known wrong",
+        "longest silence",
+        "time",
+    )
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
     lines = ["  ".join(str(c).rjust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
     head = "  ".join(h.rjust(w) for h, w in zip(header, widths, strict=True))

@@ -137,7 +137,7 @@ def _case(
     def left() -> float:
         return max(deadline - time.monotonic(), 0.1)
 
-    cell_error = ""
+    cell_error, silence = "", 0.0
     try:
         for relative, content in case.files.items():
             target = workspace / relative
@@ -147,6 +147,7 @@ def _case(
         for source in plan.case_sources(case):
             cell_error = cell_error or session.execute(source, left()).error
         run = session.execute(f"_corpus.begin()\n{check}", left(), {"verdict": "_corpus.verdict()"})
+        silence = run.longest_silence
         status, message = _verdict(run.expressions.get("verdict", ""))
         if run.error:
             status, message = "none", f"the check cell raised {run.error}"
@@ -154,7 +155,7 @@ def _case(
         status, message = TIMEOUT, f"{error} (the case's time limit is {case.timeout:g} s)"
     except KernelDied as error:
         status, message = CRASHED, str(error)
-    return CaseResult(case, status, message, cell_error, time.monotonic() - started)
+    return CaseResult(case, status, message, cell_error, time.monotonic() - started, silence)
 
 
 def _verdict(text: str) -> tuple[str, str]:
