@@ -87,7 +87,10 @@ model: $(STAMP)
 	@$(BIN)/launchpad model
 	@echo "ONNX int8 export: $$($(BIN)/launchpad onnx)" >&2
 
-lab: model
+# JupyterLab opens at once: the course model builds in the background (module 00 does not need
+# it; module 01's first cell that does waits for it, saying so).
+lab: $(STAMP)
+	@$(BIN)/launchpad model --background
 	$(BIN)/jupyter lab --ServerApp.ip=$(LAB_IP) --ServerApp.port=$(LAB_PORT) \
 		$(if $(NO_BROWSER),--no-browser) $(if $(filter 0,$(shell id -u)),--allow-root) \
 		--ServerApp.root_dir=$(CURDIR) --LabApp.default_url=/lab/tree/exercises/00-welcome.ipynb $(LAB_ARGS)

@@ -1,6 +1,6 @@
 """`launchpad` command line: the verbs the Makefile calls.
 
-launchpad model        build the course model if needed; print its folder last
+launchpad model        build the course model if needed; print its folder (--background: detached)
 launchpad onnx         export the course model to ONNX int8 if needed; print its folder last
 launchpad course       rewrite the README's roadmap and the notebooks' titles from course.yml
 launchpad exercises    regenerate exercises/ from solutions/
@@ -26,7 +26,14 @@ from pathlib import Path
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="launchpad", description=__doc__.splitlines()[0])
     verbs = parser.add_subparsers(dest="verb", required=True)
-    verbs.add_parser("model", help="build (or verify) the course model and print its folder")
+    model = verbs.add_parser(
+        "model", help="build (or verify) the course model and print its folder"
+    )
+    model.add_argument(
+        "--background",
+        action="store_true",
+        help="start the build (model, then ONNX export) as a detached process and return",
+    )
     verbs.add_parser("onnx", help="export the course model to ONNX int8; print its folder")
     ex = verbs.add_parser("exercises", help="generate exercise notebooks from solutions")
     ex.add_argument("--solutions", type=Path, default=Path("solutions"))
@@ -71,7 +78,11 @@ def main(argv: list[str] | None = None) -> int:
     reset.add_argument("--solutions", type=Path, default=Path("solutions"))
     args = parser.parse_args(argv)
 
-    if args.verb in ("model", "onnx"):
+    if args.verb == "model" and args.background:
+        from launchpad.model.background import start
+
+        print(start())
+    elif args.verb in ("model", "onnx"):
         from launchpad.model.build import ensure
         from launchpad.model.data import DataError
         from launchpad.model.onnx_export import ensure_onnx

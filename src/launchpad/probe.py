@@ -78,10 +78,20 @@ def _package(name: str) -> Item:
 
 def _course_model() -> Item:
     from launchpad.model import build
+    from launchpad.model.background import progress
+    from launchpad.model.build_lock import building, log_path
 
     folder = build.model_dir()
+    if not folder.exists() and building(folder):
+        # Not needed before module 01, which waits for it: nothing to fix.
+        return Item(
+            "course model",
+            True,
+            f"building in the background: {progress() or 'starting'}",
+            f"module 01 waits for it; follow it with `tail -f {log_path()}`",
+        )
     if not folder.exists():
-        return Item("course model", False, "not built yet", "Run `make model` (a few minutes).")
+        return Item("course model", False, "not built yet", "Run `make model` (5 minutes).")
     problem = build.verify(folder)
     if problem:
         return Item("course model", False, problem, "Run `make model` to rebuild it.")

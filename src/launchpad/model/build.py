@@ -267,11 +267,17 @@ def verify(folder: Path, full: bool = False) -> str | None:
 
 
 def ensure(progress: bool = True) -> Path:
-    """The course model folder: kept if it verifies in full, (re)built otherwise."""
+    """The course model folder: kept if it verifies in full, (re)built otherwise. If another
+    process is building it (`make lab` starts a background build), wait for that build."""
+    from launchpad.model.build_lock import exclusive
+
     folder = model_dir()
     if folder.exists() and verify(folder, full=True) is None:
         return folder
-    return build(folder, progress=progress)
+    with exclusive(folder):
+        if folder.exists() and verify(folder, full=True) is None:  # built while we waited
+            return folder
+        return build(folder, progress=progress)
 
 
 __all__ = ["CITATION", "LABELS", "MODEL_NAME", "RECIPE", "build", "ensure", "model_dir", "verify"]

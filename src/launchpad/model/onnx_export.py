@@ -206,11 +206,16 @@ def build(source: Path, target: Path) -> Path:
 
 def ensure_onnx(source: Path | None = None) -> Path:
     """The int8 export of `source` (default: the course model), built on first use."""
+    from launchpad.model.build_lock import exclusive
+
     source = source or ensure()
     target = onnx_dir(source)
     if target.exists() and verify(target, full=True) is None:
         return target
-    return build(source, target)
+    with exclusive(target, "the ONNX export"):
+        if target.exists() and verify(target, full=True) is None:  # built while we waited
+            return target
+        return build(source, target)
 
 
 def model_dir_for(backend: str) -> Path:

@@ -85,13 +85,15 @@ def check_folder(path: Path) -> Path:
 
 def _course(build: bool) -> ResolvedModel:
     from launchpad.model import build as recipe
+    from launchpad.model.build_lock import building
 
     folder = recipe.model_dir()
     if not folder.exists():
         if not build:
             raise ModelError(f"The course model is not built yet. Run `make model`. ({folder})")
-        print("Building the course model once for this machine (a few minutes)...")
-        recipe.build(folder)
+        if not building(folder):
+            print("Building the course model once for this machine (about 5 minutes on 2 cores)...")
+        recipe.ensure()  # or waits for the background build `make lab` started
     problem = recipe.verify(folder)
     if problem:
         raise ModelError(
