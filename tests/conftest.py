@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from support import corpus_session
 
 from launchpad.net import free_port
 from launchpad.paths import REPO_ROOT, WORKSPACE_VAR
@@ -81,3 +82,16 @@ def built_site(tmp_path_factory) -> Path:
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return folder
+
+
+# The answer corpus runs in worker processes beside the other tests (support.corpus_session).
+def pytest_collection_modifyitems(items):
+    corpus_session.order_last(items)
+
+
+def pytest_collection_finish(session):
+    corpus_session.start(session)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    corpus_session.finish(config, terminalreporter)

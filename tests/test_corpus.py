@@ -3,20 +3,20 @@ the way a learner runs them (launchpad.authoring.corpus), must get the verdicts 
 expects. A case marked `known_wrong` is a wrong verdict the course gives today: its test fails
 once a fix makes it right, so the mark is removed with the fix (like a strict xfail).
 
-Modules run two at a time (one kernel and one scratch clone each, so they cannot interfere);
-the session ends by printing the corpus size, the verdict accuracy and the longest stretch a
-check showed nothing, per module.
+Modules run in worker processes beside the rest of the suite (tests/support/corpus_session.py),
+one kernel and one scratch clone each, so they cannot interfere; the session ends by printing
+the corpus size, the verdict accuracy and the longest stretch a check showed nothing, per module.
 """
 
 from __future__ import annotations
 
 import textwrap
-import time
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
 import pytest
+from support import corpus_session
+from support.corpus_session import CorpusSession
 
 from launchpad.authoring.corpus.cases import (
     RIGHT,
@@ -29,48 +29,27 @@ from launchpad.authoring.corpus.cases import (
 from launchpad.authoring.corpus.clone import kernel_env
 from launchpad.authoring.corpus.kernel import KernelSession
 from launchpad.authoring.corpus.plan import read_plan, with_blocks
-from launchpad.authoring.corpus.results import CRASHED, TIMEOUT, known_wrong_report, table
+from launchpad.authoring.corpus.results import CRASHED, TIMEOUT
 from launchpad.authoring.corpus.runner import default_corpus, run_module
 from launchpad.authoring.execute import QUIET_ENV
 from launchpad.paths import REPO_ROOT
 
 CORPUS = default_corpus()
 MODULES = corpus_modules(CORPUS)
-WORKERS = 2  # the machines this suite runs on have two cores
 MINIMUM = 3  # right and wrong answers per question (issue 18)
 SILENCE = 10.0  # seconds a check may show nothing: a learner cannot tell a slow check from a hang
 
 
 @pytest.fixture(scope="session")
-def corpus_runs(request) -> dict[str, Future]:
-    """Every selected module's corpus, started at once on WORKERS threads; printed at the end."""
-    selected = sorted(
-        {
-            item.callspec.params["module"]
-            for item in request.session.items
-            # nbval's notebook cells are items too, without a function name
-            if getattr(item, "originalname", None) == "test_corpus_verdicts"
-        }
-    )
-    started = time.monotonic()
-    pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="corpus")
-    runs = {module: pool.submit(run_module, module) for module in selected}
-    yield runs
-    pool.shutdown(wait=True, cancel_futures=True)
-    done = [f.result() for f in runs.values() if f.done() and not f.exception()]
-    if done:
-        reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-        reporter.ensure_newline()
-        reporter.section(f"answer corpus ({time.monotonic() - started:.0f} s wall time)")
-        known = known_wrong_report(done)
-        if known:
-            reporter.line(known + "\n")
-        reporter.line(table(done))
+def corpus_runs(request) -> CorpusSession:
+    """The corpus of the selected modules, started when collection ended (conftest.py), beside
+    the other tests; the summary prints its size, accuracy and longest silence per module."""
+    return corpus_session.running(request.config)
 
 
 @pytest.mark.parametrize("module", MODULES)
 def test_corpus_verdicts(module, corpus_runs):
-    result = corpus_runs[module].result()
+    result = corpus_runs.result(module)
     assert result.results, f"module {module} ran no case"
     unexpected = result.unexpected
     assert not unexpected, "\n".join(r.describe() for r in unexpected)
@@ -79,7 +58,7 @@ def test_corpus_verdicts(module, corpus_runs):
 @pytest.mark.parametrize("module", MODULES)
 def test_no_check_is_silent_for_long(module, corpus_runs):
     """A check that takes long prints what it is doing as it goes (launchpad.checks.progress)."""
-    silent = [r for r in corpus_runs[module].result().results if r.silence > SILENCE]
+    silent = [r for r in corpus_runs.result(module).results if r.silence > SILENCE]
     assert not silent, "\n".join(f"{r.case.name}: silent for {r.silence:.0f} s" for r in silent)
 
 
