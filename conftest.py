@@ -10,6 +10,7 @@ import tempfile
 
 from launchpad.authoring.execute import QUIET_ENV
 from launchpad.containers import engine
+from launchpad.containers.housekeeping import private_data_size
 from launchpad.paths import WORKSPACE_VAR
 
 
@@ -19,6 +20,8 @@ def pytest_configure(config):
     os.environ[WORKSPACE_VAR] = config.test_workspace
     os.environ["LAUNCHPAD_NO_PULL"] = "1"  # test traffic stays on this machine
     os.environ[engine.OWNER_VAR] = f"pytest session {os.getpid()}"
+    # What this run adds to the course engine's disk is reported at the end (tests/conftest.py).
+    config.docker_data_at_start = private_data_size()
 
 
 def pytest_unconfigure(config):

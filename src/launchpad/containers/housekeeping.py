@@ -11,9 +11,11 @@ course's own private engine its build cache too.
 from __future__ import annotations
 
 import re
+import subprocess
 from dataclasses import dataclass, field
 
 from launchpad.containers.engine import PRIVATE_HOST, Engine
+from launchpad.paths import cache_dir
 
 LABEL = "org.mlops-launchpad.built-by=launchpad"
 # The tags a learner or `make image` uses now; prune keeps these (and the base images).
@@ -23,6 +25,16 @@ CURRENT = (
     "my-sentiment-api:latest",
 )
 KEEP_REPOSITORIES = ("launchpad/python-base",)
+
+
+def private_data_size() -> int | None:
+    """Bytes the course's private engine keeps on disk (its data root), None if it has none.
+    Measured on the folder, so it needs no running engine."""
+    root = cache_dir() / "docker"
+    if not root.is_dir():
+        return None
+    found = subprocess.run(["du", "-sb", str(root)], capture_output=True, text=True, check=False)
+    return int(found.stdout.split()[0]) if found.returncode == 0 and found.stdout else None
 
 
 def image_id(engine: Engine, tag: str) -> str | None:
