@@ -16,6 +16,10 @@
 #   YES=1               `make workshop-reset` without asking first
 #   MLFLOW_PORT=5000    the port `make mlflow-ui` serves MLflow's UI on
 #   MODULES="01 02"     the modules `make corpus` runs (default: all that have a corpus)
+#   HOST=0.0.0.0        where `make classroom` listens (default 127.0.0.1: this machine only)
+#   CLASSROOM_PORT=8765 the classroom's port
+#   CLASSROOM_DB=...    the classroom's sqlite file (default classroom/room.sqlite)
+#   ADDRESS= CODE= NAME=  what `make join` needs: the classroom's address, its code, your name
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -34,13 +38,16 @@ VERSION ?=
 YES ?=
 MLFLOW_PORT ?= 5000
 MODULES ?=
+HOST ?= 127.0.0.1
+CLASSROOM_PORT ?= 8765
+CLASSROOM_DB ?= classroom/room.sqlite
 STAMP := $(VENV)/.installed
 # The course stays offline: MLflow (module 08) sends usage telemetry unless told not to.
 export MLFLOW_DISABLE_TELEMETRY ?= true
 
 .PHONY: help install lab test test-clock test-service model image image-context cloudrun-service exercises \
 	notebooks docs site lint format clean bench registry register promote rollback mlflow-ui \
-	workshop-reset corpus requirements prune
+	workshop-reset corpus requirements prune classroom join leave
 
 help:
 	@echo "make lab        set everything up and start JupyterLab on the course"
@@ -59,6 +66,9 @@ help:
 	@echo "make registry   list the registry's versions, aliases and gate verdicts"
 	@echo "make mlflow-ui  MLflow's web UI on the registry, http://127.0.0.1:$(MLFLOW_PORT)"
 	@echo "make workshop-reset  restore the exercises, empty the workspace (after a backup)"
+	@echo "make classroom  the live classroom: the room's progress for the instructor (HOST=0.0.0.0)"
+	@echo "make join ADDRESS=... CODE=... NAME=...  send your checks' verdicts to a classroom"
+	@echo "make leave      stop sending them"
 	@echo "make docs       build the site into site/ (strict)"
 	@echo "make site       serve the site on http://127.0.0.1:$(SITE_PORT)"
 	@echo "make prune      remove the images and containers the course built, except the current tags"
@@ -176,6 +186,17 @@ mlflow-ui: $(STAMP)
 # A new cohort: exercises as generated, an empty workspace; the old ones go to a backup.
 workshop-reset: $(STAMP)
 	$(BIN)/launchpad workshop-reset $(if $(YES),--yes)
+
+# The live classroom (docs/workshop/): the instructor starts it, learners opt in with `make join`.
+classroom: $(STAMP)
+	@$(BIN)/launchpad classroom --host $(HOST) --port $(CLASSROOM_PORT) --db $(CLASSROOM_DB)
+
+# Through the environment, not the command line: a name may hold quotes.
+join: $(STAMP)
+	@$(BIN)/launchpad join "$$ADDRESS" "$$CODE" "$$NAME"
+
+leave: $(STAMP)
+	@$(BIN)/launchpad leave
 
 docs: $(STAMP)
 	$(BIN)/mkdocs build --strict --site-dir site

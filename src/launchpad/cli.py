@@ -14,6 +14,7 @@ launchpad lint         hadolint, actionlint and checkov on the repository's file
 launchpad cloudrun     write deploy/cloudrun/service.yaml with a release's image filled in
 launchpad registry     the model registry (module 08): status, register, promote, rollback
 launchpad workshop-reset  restore the exercises and empty the workspace, after a backup
+launchpad classroom    the live classroom of a workshop; `join` / `leave` for learners
 """
 
 from __future__ import annotations
@@ -76,6 +77,15 @@ def main(argv: list[str] | None = None) -> int:
     reset.add_argument("--yes", action="store_true", help="do not ask before resetting")
     reset.add_argument("--exercises", type=Path, default=Path("exercises"))
     reset.add_argument("--solutions", type=Path, default=Path("solutions"))
+    room = verbs.add_parser("classroom", help="the live classroom for a workshop (instructor)")
+    room.add_argument("--host", default="127.0.0.1", help="0.0.0.0 opens it to the room's network")
+    room.add_argument("--port", type=int, default=8765)
+    room.add_argument("--db", type=Path, default=Path("classroom/room.sqlite"))
+    join = verbs.add_parser("join", help="send your checks' verdicts to a classroom (learner)")
+    join.add_argument("address", help="the address the instructor shows, http://HOST:PORT")
+    join.add_argument("code", help="the join code the instructor shows")
+    join.add_argument("name", help="your name, as the instructor will see it")
+    verbs.add_parser("leave", help="stop sending verdicts to the classroom")
     args = parser.parse_args(argv)
 
     if args.verb == "model" and args.background:
@@ -150,6 +160,22 @@ def main(argv: list[str] | None = None) -> int:
             return 1
     elif args.verb == "registry":
         return _registry(args)
+    elif args.verb == "classroom":
+        from launchpad.classroom.server import serve
+
+        serve(args.host, args.port, args.db)
+    elif args.verb in ("join", "leave"):
+        from launchpad.classroom import outbox
+
+        try:
+            print(
+                outbox.join(args.address, args.code, args.name)
+                if args.verb == "join"
+                else outbox.leave()
+            )
+        except outbox.JoinError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
     elif args.verb == "workshop-reset":
         return _workshop_reset(args)
     elif args.verb == "probe" and args.torch:
