@@ -47,12 +47,13 @@ export MLFLOW_DISABLE_TELEMETRY ?= true
 
 .PHONY: help install lab test test-clock test-service model image image-context cloudrun-service exercises \
 	notebooks docs site lint format clean bench registry register promote rollback mlflow-ui \
-	workshop-reset corpus requirements prune classroom join leave
+	workshop-reset corpus requirements prune lock classroom join leave
 
 help:
 	@echo "make lab        set everything up and start JupyterLab on the course"
 	@echo "make test       run the whole test suite"
-	@echo "make install    create .venv and install the pinned packages (make lab does it first)"
+	@echo "make install    create .venv and install the locked packages (make lab does it first)"
+	@echo "make lock       re-resolve requirements/lock.txt from pyproject.toml (UPGRADE=1: newest)"
 	@echo "make model      build the course model and its ONNX export (cached); print their folders"
 	@echo "make corpus     run each question's right and wrong answers as a learner would (MODULES=01)"
 	@echo "make exercises  regenerate exercises/ from solutions/ (titles from course.yml first)"
@@ -78,17 +79,40 @@ help:
 	@echo "make requirements  the images' requirements files, from pyproject.toml's extras"
 	@echo "make cloudrun-service IMAGE=...  the Cloud Run descriptor for a release's image"
 
-# The environment is rebuilt when pyproject.toml changes; otherwise this is a no-op.
-$(STAMP): pyproject.toml
+# The environment: every package at the version and hashes requirements/lock.txt records (`make
+# lock` writes it from pyproject.toml), then the course itself, editable. Rebuilt when either file
+# changes; otherwise a no-op. Where the lock wants PyTorch's CPU build (Linux x86_64), pip is given
+# PyTorch's CPU index unless its own settings find that wheel already. UPGRADE=1 on a fresh
+# install locks the newest releases first (the scheduled upgrade workflow does that).
+LOCK := requirements/lock.txt
+$(STAMP): pyproject.toml $(LOCK)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else \
 		"Python 3.11 is needed; run e.g. make lab PYTHON=python3.11 (see docs/setup.md)")'
+	$(if $(UPGRADE),@$(MAKE) --no-print-directory lock)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK) \
+		$$(PYTHONPATH=src $(BIN)/python -m launchpad.containers.requirements pip-args)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@$(BIN)/launchpad probe --torch
 	@touch $@
 
 install: $(STAMP)
+
+# The lock: every package pinned with its files' hashes, for every platform at once (markers say
+# where a line holds), resolved by uv from pyproject.toml's dependencies and extras; then the
+# images' requirements files from it. Needs no .venv: uv is a pinned copy in build/lock-tool, and
+# the course's code it runs is standard library only. UPGRADE=1 moves every package
+# pyproject.toml does not pin to its newest release. TORCH_WHEELS=... is where uv finds PyTorch's
+# CPU wheels (default: PyTorch's page of them; a folder of wheels works too).
+UV_VERSION := 0.13.9
+LOCK_PYTHON := PYTHONPATH=src build/lock-tool/bin/python
+lock:
+	@test -x build/lock-tool/bin/uv || { $(PYTHON) -m venv build/lock-tool && \
+		build/lock-tool/bin/python -m pip install --quiet uv==$(UV_VERSION); }
+	@$(LOCK_PYTHON) -m launchpad.containers.requirements lock --uv build/lock-tool/bin/uv \
+		$(if $(TORCH_WHEELS),--torch-wheels $(TORCH_WHEELS)) $(if $(UPGRADE),--upgrade)
+	@$(LOCK_PYTHON) -m launchpad.cli requirements
 
 # The course model, and its ONNX int8 export that module 06 serves (both cached).
 # Its standard output is the course model's folder alone, so `export MODEL_DIR="$(make -s model)"`

@@ -139,8 +139,11 @@ DETACHMENTS = (
 
 
 def _pin(requirements: str, name: str) -> str:
-    match = re.search(rf"^{re.escape(name)}==\S+$", requirements, re.M | re.I)
-    return match[0] if match else name
+    """`name==version` as the requirements file pins it; a locked file spells the name the
+    normalised way (huggingface-hub) and continues the line with its hashes."""
+    spelled = "[-_.]".join(re.escape(part) for part in re.split(r"[-_.]", name))
+    match = re.search(rf"^{spelled}==([^\s;\\]+)", requirements, re.M | re.I)
+    return f"{name}=={match[1]}" if match else name
 
 
 def _code_files(folder: Path) -> list[Path]:

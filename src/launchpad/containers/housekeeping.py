@@ -34,7 +34,9 @@ def private_data_size() -> int | None:
     if not root.is_dir():
         return None
     found = subprocess.run(["du", "-sb", str(root)], capture_output=True, text=True, check=False)
-    return int(found.stdout.split()[0]) if found.returncode == 0 and found.stdout else None
+    # du also totals when a file vanished under it (a running engine): an error, and a figure.
+    total = found.stdout.split()[:1]
+    return int(total[0]) if total and total[0].isdigit() else None
 
 
 def image_id(engine: Engine, tag: str) -> str | None:
