@@ -1,14 +1,15 @@
 """The built site in a real browser (Debian's Chromium, driven by Playwright), served on
 127.0.0.1 with every other address refused: each page opens without console errors and with
-its title, notebooks show their outputs, search works, the home page leads to every module.
-Screenshots of three pages are left in SCREENSHOTS for a person to look at."""
+its title, notebooks show their outputs and their plots, search works, the home page leads to
+every module. Screenshots of a few pages are left in SCREENSHOTS for a person to look at."""
 
 from __future__ import annotations
 
+import json
 import struct
 
 import pytest
-from support.browser import offline_browser, served
+from support.browser import offline_browser, pictures, served
 
 from launchpad.course import load
 from launchpad.paths import REPO_ROOT
@@ -16,6 +17,13 @@ from launchpad.paths import REPO_ROOT
 SCREENSHOTS = REPO_ROOT / "build" / "site-screenshots"
 TABS = 8
 MODULES = [module.stem for module in load().modules]
+# Pages that promise plots (issue 20), with how many pictures at least.
+PLOTTED = {
+    # the batching playground; throughput and p99 against clients; the latency distributions
+    "/notebooks/06-scale-it/": 3,
+    # traffic, errors and p99 over time; the drift distributions; the drift report's three
+    "/notebooks/07-monitor-it/": 5,
+}
 
 
 @pytest.fixture(scope="module")
@@ -69,6 +77,61 @@ def test_every_page_opens_cleanly_with_its_title_and_outputs(site, built_site):
             page.close()
     assert not problems, "\n".join(problems)
     assert not refused, f"pages tried to fetch from outside the site: {sorted(set(refused))}"
+
+
+TRANSPARENT = "rgba(0, 0, 0, 0)"
+
+
+def stored_pictures(path: str) -> int:
+    """The pictures that the notebook behind a page's `path` holds in its stored outputs: each
+    image output, and each <img> of an HTML output (the drift report's); 0 for other pages."""
+    notebook = REPO_ROOT / (path.strip("/") + ".ipynb")
+    if not path.startswith(("/notebooks/", "/solutions/")) or not notebook.is_file():
+        return 0
+    count = 0
+    for cell in json.loads(notebook.read_text())["cells"]:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "text/html" in data:  # shown instead of any image in the same output
+                count += "".join(data["text/html"]).count("<img")
+            elif any(kind.startswith("image/") for kind in data):
+                count += 1
+    return count
+
+
+def test_every_plotted_page_shows_its_pictures(site, built_site):
+    """Each page that holds pictures (a notebook's stored plots, or an <img> in a page) shows
+    every one of them in Chromium: loaded, drawn at a readable size, with coloured marks, not
+    a blank or an empty frame, and on the page's own background in the light and the dark
+    scheme (no panel: the plots are drawn to read on both). The pages that promise plots still
+    hold them."""
+    base, context, _ = site
+    stored = {path: stored_pictures(path) for path in page_paths(built_site)}
+    for path, least in PLOTTED.items():
+        assert stored[path] >= least, f"{path} holds {stored[path]} pictures, not {least}"
+    with_images = {
+        path
+        for path in stored
+        if "<img" in (built_site / path.strip("/") / "index.html").read_text()
+    }
+    problems, shown = [], 0
+    for path in sorted(with_images | {p for p, n in stored.items() if n}):
+        page, _ = open_page(context, base + path)
+        found = pictures(page)
+        page.evaluate("document.body.setAttribute('data-md-color-scheme', 'slate')")
+        found_dark = pictures(page)
+        page.close()
+        if stored[path] and len(found) != stored[path]:
+            problems.append(f"{path}: {len(found)} pictures on the page, {stored[path]} stored")
+        for picture, dark in zip(found, found_dark, strict=True):
+            width, height = (int(side) for side in picture["shown"].split("x"))
+            if not picture["width"] or width < 200 or height < 100 or picture["coloured"] < 0.002:
+                problems.append(f"{path}: {picture}")
+            if {picture["background"], dark["background"]} != {TRANSPARENT}:
+                problems.append(f"{path}: a panel behind {picture['alt']!r}: {picture}, {dark}")
+        shown += len(found)
+    assert not problems, "\n".join(problems)
+    assert shown >= sum(PLOTTED.values())
 
 
 def test_the_roadmap_diagram_renders(site):

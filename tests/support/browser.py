@@ -72,3 +72,39 @@ def offline_browser(base: str) -> Iterator[tuple[object, list[str]]]:
             yield context, refused
         finally:
             browser.close()
+
+
+# For each <img> of a page's article: whether it loaded, its size, the share of its pixels that
+# are opaque and coloured (the data's marks: the course's axes and text are grey), and the
+# background the page paints behind it.
+_PICTURES_JS = """
+async (images) => Promise.all(images.map(async (img) => {
+  await img.decode().catch(() => null);
+  const box = img.getBoundingClientRect();
+  const found = {alt: img.alt, source: img.src.slice(0, 30), width: img.naturalWidth,
+                 shown: Math.round(box.width) + "x" + Math.round(box.height), coloured: 0,
+                 background: getComputedStyle(img).backgroundColor};
+  if (!img.naturalWidth) return found;
+  const canvas = document.createElement("canvas");
+  canvas.width = img.naturalWidth;
+  canvas.height = img.naturalHeight;
+  const context = canvas.getContext("2d");
+  context.drawImage(img, 0, 0);
+  const pixels = context.getImageData(0, 0, canvas.width, canvas.height).data;
+  let coloured = 0;
+  for (let i = 0; i < pixels.length; i += 4) {
+    const r = pixels[i], g = pixels[i + 1], b = pixels[i + 2];
+    if (pixels[i + 3] > 128 && Math.max(r, g, b) - Math.min(r, g, b) > 60) coloured++;
+  }
+  found.coloured = coloured / (pixels.length / 4);
+  return found;
+}))
+"""
+
+
+def pictures(page) -> list[dict]:
+    """What each picture in the page's article shows: `alt`, `source` (the start of its URL),
+    `width` (0: it did not load), `shown` (its size on the page, "WxH"), `coloured` (the share
+    of its pixels that are coloured marks; 0 for a blank or grey-only picture) and `background`
+    (the CSS colour behind it: "rgba(0, 0, 0, 0)" when the page shows through)."""
+    return page.locator("article img").evaluate_all(_PICTURES_JS)
