@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,12 +18,24 @@ os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 
 
 @pytest.fixture
-def workspace(tmp_path, monkeypatch) -> Path:
+def workspace(tmp_path, monkeypatch) -> Iterator[Path]:
     """A fresh, empty learner workspace for one test."""
     folder = tmp_path / "workspace"
     folder.mkdir()
     monkeypatch.setenv(WORKSPACE_VAR, str(folder))
-    return folder
+    yield folder
+    _remove_workspace_image()
+
+
+def _remove_workspace_image() -> None:
+    """A workspace outside the repository has an image tag of its own (learner_image.tag); it
+    goes with its workspace, or every test that builds one would leave a gigabyte behind.
+    Only when a check already found an engine: tearing down never starts one."""
+    from launchpad.containers import learner_image
+
+    cached = getattr(learner_image.engine, "cache_info", None)
+    if cached is not None and cached().currsize:  # not when a test replaced the engine
+        learner_image.remove_own_tag(learner_image.engine())
 
 
 @pytest.fixture(scope="session")

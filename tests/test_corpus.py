@@ -37,6 +37,7 @@ from launchpad.paths import REPO_ROOT
 CORPUS = default_corpus()
 MODULES = corpus_modules(CORPUS)
 MINIMUM = 3  # right and wrong answers per question (issue 18)
+SILENCE = 10.0  # seconds a check may show nothing: a learner cannot tell a slow check from a hang
 
 
 @pytest.fixture(scope="session")
@@ -52,6 +53,13 @@ def test_corpus_verdicts(module, corpus_runs):
     assert result.results, f"module {module} ran no case"
     unexpected = result.unexpected
     assert not unexpected, "\n".join(r.describe() for r in unexpected)
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_no_check_is_silent_for_long(module, corpus_runs):
+    """A check that takes long prints what it is doing as it goes (launchpad.checks.progress)."""
+    silent = [r for r in corpus_runs.result(module).results if r.silence > SILENCE]
+    assert not silent, "\n".join(f"{r.case.name}: silent for {r.silence:.0f} s" for r in silent)
 
 
 @pytest.mark.parametrize("module", MODULES)

@@ -4,6 +4,7 @@ image, and `launchpad prune` removes the course's old images but keeps the curre
 from __future__ import annotations
 
 from launchpad.containers import housekeeping
+from launchpad.containers import image as images
 from launchpad.containers.base_image import ensure_base_image
 from launchpad.containers.image import docker_build
 
@@ -34,3 +35,16 @@ def test_a_rebuilt_tag_replaces_its_image_and_prune_keeps_the_current_tags(engin
     assert housekeeping.image_id(engine, TAG) is None
     assert all(housekeeping.image_id(engine, t) for t in current), "a current tag was removed"
     assert "image(s) the course built" in str(pruned)
+
+
+def test_a_second_build_of_the_course_images_stores_nothing_new(
+    engine, image, slim_image, course_model_dir, course_onnx_dir
+):
+    """What a second `make test` adds to the engine's disk (issue 19): each course image built
+    again from an unchanged context is Docker's cached image, the same ID, and leaves no
+    untagged image behind; so a second run adds only what its tests keep for themselves."""
+    first = {tag: housekeeping.image_id(engine, tag) for tag in (image.tag, slim_image.tag)}
+    images.build(engine, course_model_dir)
+    images.build(engine, course_onnx_dir, images.ONNX)
+    again = {tag: housekeeping.image_id(engine, tag) for tag in first}
+    assert again == first, "an unchanged context built a new image: staging changed a file"

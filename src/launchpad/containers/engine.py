@@ -5,6 +5,11 @@ Debian-like machine (CI), Debian's `docker.io` is installed if needed and `docke
 with no bridge network and no iptables rules: containers use host networking, so every request
 stays on 127.0.0.1. The engine started here listens on a private socket and is stopped again by
 whoever started it.
+
+In a terminal, `eval "$(python -m launchpad.containers.engine)"` points the `docker` command at
+the engine the checks use: it prints `export DOCKER_HOST=...` for the course's own engine
+(starting it, and leaving it running, when no engine answers) and nothing for Docker's usual
+socket. `python -m launchpad.containers.engine --stop` stops the course's engine.
 """
 
 from __future__ import annotations
@@ -101,8 +106,9 @@ def find() -> Engine | None:
     return None
 
 
-def start(install: bool = True) -> Engine:
-    """Start a private dockerd (installing Debian's docker.io first if allowed)."""
+def start(install: bool = True, keep: bool = False) -> Engine:
+    """Start a private dockerd (installing Debian's docker.io first if allowed). It stops when
+    this process exits, unless `keep` (a terminal's engine, stopped with `--stop`)."""
     if os.geteuid() != 0:
         raise EngineError(HOW_TO_INSTALL)
     if shutil.which("dockerd") is None:
@@ -127,6 +133,7 @@ def start(install: bool = True) -> Engine:
             "--pidfile",
             str(STATE / "docker.pid"),
         ],
+        stdin=subprocess.DEVNULL,  # a terminal's `$(...)` must not wait on a kept engine
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -141,6 +148,8 @@ def start(install: bool = True) -> Engine:
                 + Path(log.name).read_text()[-1500:]
             )
         if client and _answers(client, env):
+            if keep:
+                return Engine(client, env)  # not ours to stop: it outlives this process
             started = Engine(client, env, process)
             atexit.register(started.stop)  # never leave an engine behind this process
             return started
@@ -149,8 +158,8 @@ def start(install: bool = True) -> Engine:
     raise EngineError(f"dockerd did not answer within 60 s; see {log.name}")
 
 
-def find_or_start() -> Engine:
-    return find() or start()
+def find_or_start(keep: bool = False) -> Engine:
+    return find() or start(keep=keep)
 
 
 def apt_install(*packages: str) -> None:
@@ -195,3 +204,31 @@ def running(pid: int) -> bool:
     except (OSError, IndexError):
         return False
     return state not in ("Z", "X")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`eval "$(python -m launchpad.containers.engine)"`: the shell line that points `docker` at
+    the engine the course uses (nothing for Docker's usual socket); `--stop` stops the course's."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if args == ["--stop"]:
+        stop_private()
+        return 0
+    try:
+        found = find_or_start(keep=True)
+    except EngineError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    if "DOCKER_HOST" in found.env:
+        print(f"export DOCKER_HOST={found.env['DOCKER_HOST']}")
+        print(
+            "# the course's own Docker engine (no bridge network: run containers with "
+            "--network host); stop it with `python -m launchpad.containers.engine --stop`",
+            file=sys.stderr,
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

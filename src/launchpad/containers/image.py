@@ -24,6 +24,9 @@ from launchpad.paths import REPO_ROOT, cache_dir, link_or_copy
 DOCKER_DIR = REPO_ROOT / "deploy" / "docker"
 DOCKERFILE = DOCKER_DIR / "Dockerfile"
 REQUIREMENTS = DOCKER_DIR / "requirements.txt"
+# What a served image may weigh: the course's is 1.35 GB. Module 03's check and the capstone's
+# grader hold a learner's image to it.
+MAX_IMAGE_GB = 1.6
 
 
 @dataclass(frozen=True)
@@ -141,9 +144,14 @@ def _mirror(source: Path, target: Path) -> None:
 def stage(model_dir: Path, root: Path = REPO_ROOT, variant: Variant = TORCH) -> None:
     """Put the requirements, wheels and model under `root/<variant.staged>/`, where the
     Dockerfile copies them from."""
+    from launchpad.model.build import readable_by_all
+
     folder = root / variant.staged
     _mirror(wheelhouse(variant.requirements), folder / "wheels")
     _mirror(model_dir, folder / "model")
+    # A non-root USER in the image reads the model: the staged files (hard links, so the cached
+    # ones too) must be readable by all, whatever mode an older cache left them in.
+    readable_by_all(folder / "model")
     shutil.copy2(variant.requirements, folder / "requirements.txt")
 
 
@@ -176,16 +184,20 @@ def docker_build(
     tag: str,
     base_image: str,
     build_args: dict[str, str] | None = None,
+    options: tuple[str, ...] = (),
 ) -> subprocess.CompletedProcess:
     """`docker build` as the course does it: offline, on `base_image`, labelled as the
-    course's, replacing the image `tag` named before. The caller decides how a failure is
-    reported (an error for `make image`, feedback for a learner's check)."""
+    course's, replacing the image `tag` named before, leaving no container behind. The caller
+    decides how a failure is reported (an error for `make image`, feedback for a check).
+    `options` are further `docker build` options (`--no-cache`)."""
     args = {"BASE_IMAGE": base_image, **(build_args or {})}
     previous = housekeeping.image_id(engine, tag)
     result = engine.docker(
         "build",
         "--network",
         "none",
+        "--force-rm",  # the classic builder keeps a failed step's container without it
+        *options,
         "--file",
         str(dockerfile),
         *(item for name, value in args.items() for item in ("--build-arg", f"{name}={value}")),

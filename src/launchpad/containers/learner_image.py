@@ -4,28 +4,40 @@ for the checks of module 03 (which writes it) and module 05 (which rehearses its
 These helpers speak in check verdicts: a Dockerfile not written yet or no Docker engine is
 NotAttempted (with how to get one), a build or a start that fails is Incorrect with its reason.
 The engine and the base image are found once per process; the build reuses Docker's layer
-cache, so a second check that needs the image pays seconds, not minutes.
+cache, so a second check that needs the image pays seconds, not minutes. The slow parts say
+what they are doing as they go (`launchpad.checks.progress.step`), with figures measured on a
+2-core machine.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from functools import cache
 from pathlib import Path
 
 from launchpad.checks import Incorrect, NotAttempted
 from launchpad.containers import engine as engines
-from launchpad.containers.engine import Engine
-from launchpad.containers.housekeeping import LABEL
+from launchpad.containers.engine import Engine, EngineError
 from launchpad.containers.run import RunningContainer
-from launchpad.paths import workspace_dir
+from launchpad.paths import REPO_ROOT, workspace_dir
 
-TAG = "my-sentiment-api:latest"
+TAG = "my-sentiment-api:latest"  # the image of the workspace at its default place
+WORKSPACE_LABEL = "org.mlops-launchpad.workspace"  # the folder a workspace's own tag is for
 # What module 03 q1 builds to list the build context; removed as soon as it is read.
 CONTEXT_PROBE = "launchpad/context-probe:latest"
 # What the build reads from the workspace: the Dockerfile and the context it copies from.
 BUILD_FILES = ("Dockerfile", ".dockerignore", "requirements.txt", "api/", "build/")
+BUILDING = "100 s the first time, 3 s once its layers are cached, on a 2-core laptop"
+STARTING = "5 s on a 2-core laptop"
+# What apt and pip say when a build step reaches for the network the checks do not give it.
+NO_NETWORK = re.compile(
+    r"Temporary failure (resolving|in name resolution)|Could not resolve|Network is unreachable"
+    r"|Failed to establish a new connection|No matching distribution found|Unable to locate package"
+)
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def instructions(text: str) -> list[str]:
@@ -59,53 +71,132 @@ def engine() -> Engine:
 
 @cache
 def base_image() -> str:
-    from launchpad.containers.base_image import ensure_base_image
+    """The base image the checks build on; one line says so when it is the course's copy."""
+    from launchpad.checks.progress import say, step
+    from launchpad.containers.base_image import OFFICIAL, ensure_base_image
 
-    return ensure_base_image(engine())
+    tag = ensure_base_image(engine(), progress=step)
+    if tag != OFFICIAL:
+        say(
+            f"(Docker Hub's {OFFICIAL} is not available here, so this builds on {tag}, the "
+            "course's Debian copy of it, where python, pip and venv work the same.)"
+        )
+    return tag
 
 
 def build(dockerfile: Path, context: Path, tag: str) -> None:
+    from launchpad.checks.progress import step
     from launchpad.containers.image import docker_build
 
-    result = docker_build(engine(), dockerfile, context, tag, base_image())
+    base = base_image()
+    # A workspace's own tag records its folder, so that it goes once the folder has gone.
+    options = () if tag == TAG else ("--label", f"{WORKSPACE_LABEL}={workspace_dir().resolve()}")
+    with step("Building your image", usually=BUILDING):
+        result = docker_build(engine(), dockerfile, context, tag, base, options=options)
     if result.returncode != 0:
-        last = (result.stderr.strip() or result.stdout.strip()).splitlines()[-3:]
-        raise Incorrect("docker build failed: " + " | ".join(last))
+        raise Incorrect(build_failure(result.stdout, result.stderr))
+
+
+def build_failure(stdout: str, stderr: str) -> str:
+    """Why a build failed, in the words of its last lines (the failed step's output is on
+    stdout, Docker's own summary on stderr)."""
+    said = [line for line in ANSI.sub("", f"{stdout}\n{stderr}").splitlines() if line.strip()]
+    said = [line for line in said if not line.startswith(("Removing intermediate", " ---> "))]
+    last = " | ".join(line.strip() for line in said[-3:])
+    if NO_NETWORK.search(stdout + stderr):
+        return (
+            "docker build failed: a step reached for the network, and the checks build with "
+            "none (--network none), so that the image holds only what you staged. It said: " + last
+        )
+    return f"docker build failed: {last}"
+
+
+def tag() -> str:
+    """The tag the checks build the workspace's image under: TAG for the workspace at its
+    default place, a tag of its own for any other (a test's), so that two workspaces checked
+    at once on one engine never run each other's image."""
+    folder = workspace_dir().resolve()
+    if folder == (REPO_ROOT / "workspace").resolve():
+        return TAG
+    return f"{TAG.split(':')[0]}:ws-{hashlib.sha256(str(folder).encode()).hexdigest()[:10]}"
+
+
+def remove_own_tag(found: Engine) -> None:
+    """Remove the image built under a workspace's own tag (`tag()`, a workspace outside the
+    repository): a scratch workspace's image goes with it, or every one would leave a GB
+    behind. The learner's TAG, at the default place, stays."""
+    if (own := tag()) != TAG:
+        found.docker("image", "rm", "--force", own, check=False)
+
+
+def remove_orphans(found: Engine) -> list[str]:
+    """Remove the images of workspaces whose folder no longer exists (a test's, a notebook
+    run's, a kernel's scratch workspace that nobody cleaned up); the tags removed. Every build
+    of a workspace's own tag does it first, and so does the test harness at the end."""
+    listed = found.docker(
+        "image", "ls", "--filter", f"label={WORKSPACE_LABEL}",
+        "--format", "{{.Repository}}:{{.Tag}}", check=False,
+    )  # fmt: skip
+    orphans = []
+    for image in listed.stdout.split():
+        folder = found.docker(
+            "image", "inspect", "--format", f'{{{{index .Config.Labels "{WORKSPACE_LABEL}"}}}}',
+            image, check=False,
+        ).stdout.strip()  # fmt: skip
+        if folder and not Path(folder).is_dir():
+            found.docker("image", "rm", "--force", image, check=False)
+            orphans.append(image)
+    return orphans
 
 
 def built_image() -> tuple[Engine, str]:
     """Build the learner's image (cached layers make repeats fast); return (engine, tag)."""
     path = dockerfile()
-    found = engine()
-    build(path, workspace_dir(), TAG)
-    return found, TAG
+    found, built = engine(), tag()
+    if built != TAG:
+        remove_orphans(found)
+    build(path, workspace_dir(), built)
+    return found, built
+
+
+def run_once(found: Engine, image: str, entrypoint: str, *args: str) -> str:
+    """What `entrypoint args` prints in a throwaway container of the image, without network;
+    an image that cannot even start (a USER that does not exist) is feedback."""
+    result = found.docker(
+        "run", "--rm", "--network", "none", "--entrypoint", entrypoint, image, *args,
+        check=False,
+    )  # fmt: skip
+    if result.returncode != 0 and not result.stdout:
+        raise Incorrect(cannot_start(result.stderr))
+    return result.stdout
+
+
+def cannot_start(stderr: str) -> str:
+    """The daemon's reason (the client may add its own lines after it)."""
+    lines = stderr.strip().splitlines() or ["no message"]
+    said = next((line for line in lines if "Error response from daemon" in line), lines[-1])
+    return f"Docker cannot start a container from your image: {said.strip()[-300:]}"
 
 
 def sent_context(folder: Path) -> set[str]:
     """What `docker build` would send from `folder` (its .dockerignore applied), as relative
-    paths up to three levels deep, listed from inside a throwaway build."""
+    paths up to three levels deep, listed from inside a throwaway build. An empty folder is
+    left out: `**/__pycache__/**` ignores a cache's files and sends only its empty folder."""
+    from launchpad.checks.progress import step
+    from launchpad.containers.image import docker_build
+
     found = engine()
+    base = base_image()
     probe = folder / ".context-probe.Dockerfile"
     probe.write_text(
-        f"FROM {base_image()}\nCOPY . /context\n"
-        "RUN cd /context && find . -mindepth 1 -maxdepth 3 | sort\n"
+        "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY . /context\n"
+        "RUN cd /context && find . -mindepth 1 -maxdepth 3 ! \\( -type d -empty \\) | sort\n"
     )
     try:
-        result = found.docker(
-            "build",
-            "--no-cache",
-            "--network",
-            "none",
-            "--file",
-            str(probe),
-            "--label",
-            LABEL,
-            "--tag",
-            CONTEXT_PROBE,
-            str(folder),
-            check=False,
-            timeout=600,
-        )
+        with step("Asking Docker which files your build context sends", usually=STARTING):
+            result = docker_build(
+                found, probe, folder, CONTEXT_PROBE, base, options=("--no-cache",)
+            )
     finally:
         probe.unlink()
         found.docker("image", "rm", "--force", CONTEXT_PROBE, check=False)  # a throwaway
@@ -116,14 +207,77 @@ def sent_context(folder: Path) -> set[str]:
 
 @contextmanager
 def running(found: Engine, tag: str) -> Iterator[RunningContainer]:
-    """The learner's image, started and ready; a container that never gets ready is feedback."""
+    """The learner's image, started and ready; a container that never gets ready is feedback.
+    Starting it, and reading why it failed, happen inside the progress step: on a busy machine
+    `docker run` alone can take seconds."""
+    from launchpad.checks.progress import step
     from launchpad.net import NotReady
 
-    with RunningContainer(found, tag, prefix="launchpad-check") as container:
-        try:
-            container.wait_ready()
-        except NotReady as why:
-            raise Incorrect(
-                f"The container {why}. Does CMD start uvicorn on $HOST and $PORT?"
-            ) from why
+    with ExitStack() as stack:
+        with step("Starting your container and waiting for /readyz", usually=STARTING):
+            try:
+                container = stack.enter_context(
+                    RunningContainer(found, tag, prefix="launchpad-check")
+                )
+            except EngineError as error:
+                raise Incorrect(cannot_start(str(error))) from error
+            try:
+                container.wait_ready()
+            except NotReady as why:
+                blocked = unreadable_model(found, tag)
+                raise Incorrect(not_ready(str(why), container.logs(), blocked)) from why
         yield container
+
+
+# Which of $MODEL_DIR and its files the image's user cannot read (a folder it cannot enter
+# leaves its `*` unexpanded, so that path is printed too).
+UNREADABLE = (
+    'test -n "$MODEL_DIR" || exit 0; '
+    'for f in "$MODEL_DIR" "$MODEL_DIR"/*; do test -r "$f" || echo "$f"; done'
+)
+
+
+def unreadable_model(found: Engine, image: str) -> str | None:
+    """The first model path (from the image's MODEL_DIR) its USER cannot read, if any. Read
+    from inside the image: a model it cannot read does not always say so in the logs
+    (transformers takes a folder it cannot enter for a Hub model id)."""
+    result = found.docker(
+        "run", "--rm", "--network", "none", "--entrypoint", "sh", image, "-c", UNREADABLE,
+        check=False,
+    )  # fmt: skip
+    return next(iter(result.stdout.split()), None) if result.returncode == 0 else None
+
+
+def not_ready(why: str, logs: str, unreadable: str | None = None) -> str:
+    """What a container that never got ready did wrong: a model path its user cannot read
+    (`unreadable`), else what its logs say where they say it."""
+    # The end of the logs says why it stopped (a warning earlier on may mention permissions).
+    end = "\n".join(logs.strip().splitlines()[-5:])
+    denied = re.search(r".*(Permission denied|PermissionError).*", end)
+    if unreadable or denied:
+        what = unreadable or denied[0].strip()[-200:]
+        return (
+            f"The container could not read a file it needs ({what}): the user it runs as has no "
+            "read access to it, so the service never loaded. Files in an image keep the owner "
+            "and mode they were copied with, and a folder like /root is closed to other users."
+        )
+    if "No module named 'launchpad'" in logs:
+        return (
+            "The service in the container tried to load the course model through the course's "
+            "toolkit (No module named 'launchpad'): api/model.py does that when MODEL_DIR is "
+            "not set, and the image has no toolkit, only the model you copied into it."
+        )
+    taken = re.search(r"address \('[^']*', (\d+)\): address already in use", logs)
+    if taken:  # $PORT is a free port the check picked: a busy one is another port
+        why = f"listens on port {taken[1]}, not on $PORT, and that port is taken on this machine"
+    if re.search(r"Invalid value for '--port'.*\$PORT", logs):
+        return (
+            "uvicorn was given the text '$PORT' instead of a port number: an exec-form CMD "
+            "runs without a shell, so nothing expands $PORT."
+        )
+    if "listens on" in why or "did not answer" in why:
+        return (
+            f"The container {why}. A platform tells the service where to listen with $HOST and "
+            "$PORT, and sends its requests there: a service listening elsewhere is never reached."
+        )
+    return f"The container {why}. Its last log lines say why it stopped."

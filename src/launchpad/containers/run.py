@@ -4,9 +4,13 @@ port on 127.0.0.1, removed afterwards."""
 from __future__ import annotations
 
 import json
+import re
 
-from launchpad.containers.engine import Engine
-from launchpad.net import free_port, wait_ready
+from launchpad.containers.engine import Engine, EngineError
+from launchpad.net import NotReady, free_port, wait_ready
+
+# uvicorn's start-up line: where the service listens, whatever its CMD was told.
+LISTENING = re.compile(r"Uvicorn running on \S+?:(\d+)\b")
 
 
 class RunningContainer:
@@ -22,7 +26,7 @@ class RunningContainer:
         self.engine, self.port = engine, free_port()
         self.name = f"{prefix}-{self.port}"
         self.base = f"http://127.0.0.1:{self.port}"
-        engine.docker(
+        started = engine.docker(
             "run",
             "--detach",
             "--name",
@@ -35,7 +39,11 @@ class RunningContainer:
             f"PORT={self.port}",
             *(item for key, value in (env or {}).items() for item in ("--env", f"{key}={value}")),
             tag,
+            check=False,
         )
+        if started.returncode != 0:  # e.g. a USER the image does not have
+            engine.docker("rm", "--force", self.name, check=False)  # `run` created it anyway
+            raise EngineError(f"docker run failed: {started.stderr.strip()[-1500:]}")
 
     def state(self) -> dict:
         return json.loads(self.engine.docker("inspect", self.name).stdout)[0]["State"]
@@ -45,12 +53,18 @@ class RunningContainer:
         return result.stdout + result.stderr
 
     def wait_ready(self, timeout: float = 120) -> float:
-        """Seconds until /readyz answered; NotReady (with the last log lines) if it exits."""
+        """Seconds until /readyz answered; NotReady (with the last log lines) if it exits, or
+        at once if it says it listens on another port than $PORT (waiting would not help)."""
 
         def died():
-            if self.state()["Running"]:
-                return None
-            return " | ".join(self.logs().strip().splitlines()[-2:])
+            alive = self.state()["Running"]
+            logs = self.logs()  # after the state: a container that exited has said it all
+            if not alive:
+                return " | ".join(logs.strip().splitlines()[-2:])
+            listening = LISTENING.search(logs)
+            if listening and int(listening[1]) != self.port:
+                raise NotReady(f"listens on port {listening[1]}, not on $PORT ({self.port})")
+            return None
 
         return wait_ready(self.base, timeout, died)
 

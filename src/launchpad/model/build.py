@@ -157,6 +157,7 @@ def build(target: Path | None = None, progress: bool = True) -> Path:
         seconds=seconds,
     )
     _write_manifest(staging, scores, len(train), seconds)
+    readable_by_all(staging)
     shutil.rmtree(target, ignore_errors=True)
     staging.rename(target)
     return target
@@ -245,6 +246,16 @@ def _write_manifest(folder: Path, scores: dict, train_size: int, seconds: float)
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
 
 
+def readable_by_all(folder: Path) -> None:
+    """Give everyone read access to the model's files (and the folder): safetensors writes its
+    weights 0600, and an image that copies them for a non-root USER could not load them."""
+    for path in (folder, *folder.iterdir()):
+        mode = path.stat().st_mode
+        wanted = mode | (0o555 if path.is_dir() else 0o444)
+        if mode != wanted:
+            path.chmod(wanted)
+
+
 def read_manifest(folder: Path) -> dict:
     return json.loads((folder / MANIFEST).read_text())
 
@@ -273,9 +284,11 @@ def ensure(progress: bool = True) -> Path:
 
     folder = model_dir()
     if folder.exists() and verify(folder, full=True) is None:
+        readable_by_all(folder)  # a cache built before the modes were set
         return folder
     with exclusive(folder):
         if folder.exists() and verify(folder, full=True) is None:  # built while we waited
+            readable_by_all(folder)
             return folder
         return build(folder, progress=progress)
 

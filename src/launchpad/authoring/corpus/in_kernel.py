@@ -1,6 +1,8 @@
 """What the corpus runner keeps inside the exercise's kernel: the learner's names as they were
 before a question's cases (each case starts from there, so one case cannot lean on another's
-leftovers), and the verdicts that `qK.check()` shows, kept as data.
+leftovers), and the verdicts that `qK.check()` shows, kept as data. After a case it also drops
+what would outlive the workspace files the runner put back: modules imported from them, and
+MLflow's open connections to their stores.
 
 Imported by the runner's first cell; nothing here runs at import.
 """
@@ -24,6 +26,7 @@ class CorpusProbe:
         self.namespace = namespace
         self.saved: dict[str, Any] = {}
         self.contents: dict[str, Any] = {}
+        self.stores: set[str] = set()  # the workspace's MLflow stores at the snapshot
         self.shown: list[Any] = []
         import launchpad.checks as checks
 
@@ -40,6 +43,7 @@ class CorpusProbe:
         sorts a shared list in place (`LATENCIES_MS.sort()`) changes it for everyone."""
         self.saved = {k: v for k, v in self.namespace.items() if not _IPYTHON.fullmatch(k)}
         self.contents = {k: copy.deepcopy(v) for k, v in self.saved.items() if _plain_data(v)}
+        self.stores = _workspace_stores()
 
     def restore(self) -> None:
         for name in [n for n in self.namespace if not _IPYTHON.fullmatch(n)]:
@@ -50,6 +54,7 @@ class CorpusProbe:
             if name in self.contents and value != self.contents[name]:
                 _refill(value, copy.deepcopy(self.contents[name]))
         self._forget_workspace_modules()
+        self._forget_workspace_stores()
 
     def _forget_workspace_modules(self) -> None:
         """Modules imported from the workspace (`api.main`) would outlive the files a case
@@ -62,6 +67,15 @@ class CorpusProbe:
             if where and os.path.realpath(where).startswith(root):
                 del sys.modules[name]
 
+    def _forget_workspace_stores(self) -> None:
+        """The runner puts a case's MLflow stores back as new files (or removes them); MLflow's
+        pooled connection would still write to the old one: "attempt to write a readonly
+        database" for every case after it."""
+        from launchpad.lifecycle.mlflow_cache import forget_store
+
+        for uri in sorted(self.stores | _workspace_stores()):
+            forget_store(uri)
+
     def begin(self) -> None:
         self.shown.clear()
 
@@ -71,6 +85,18 @@ class CorpusProbe:
         if not verdicts:
             return json.dumps({"status": "none", "message": "qK.check() showed no verdict"})
         return json.dumps({"status": verdicts[-1].status, "message": verdicts[-1].message})
+
+
+def _workspace_stores() -> set[str]:
+    """The URIs of the workspace's sqlite MLflow stores (`mlflow/`, `mlflow-rehearsal/`), if
+    MLflow was imported: else none is open, and the registry's imports would cost every module
+    a second."""
+    if "mlflow" not in sys.modules:
+        return set()
+    from launchpad.lifecycle.registry import STORE_FILE, sqlite_uri
+    from launchpad.paths import workspace_dir
+
+    return {sqlite_uri(database.parent) for database in workspace_dir().rglob(STORE_FILE)}
 
 
 def _plain_data(value: Any, depth: int = 0) -> bool:
