@@ -33,13 +33,14 @@ def context_holds_only_what_the_image_needs(answers: Answers):
     missing = [p for p in MUST_SEND if p not in sent]
     expect(
         not missing,
-        f"The build context lacks {', '.join(missing)}: the Dockerfile copies "
-        "them, so re-include them with '!'.",
+        f"The build context lacks {', '.join(missing)}: the Dockerfile copies them, so its "
+        "COPY fails and nothing is built.",
     )
     leaked = sorted({p for p in sent for bad in MUST_NOT_SEND if bad in p.split("/")})
     expect(
         not leaked,
-        f"The build context still contains {', '.join(leaked[:4])}: ignore them "
-        "so they neither bloat the image nor break the layer cache.",
+        f"The build context still contains {', '.join(leaked[:4])}: every build sends them "
+        "to the engine, a COPY of the folder puts them in the image, and a change to them "
+        "invalidates the layer cache.",
     )
     return "Only what the image needs is sent to the engine."
