@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 
 import pytest
 
@@ -127,3 +128,77 @@ def test_steps_that_are_not_mappings_are_named_not_crashed_on(tmp_path):
     problems = "\n".join(workflows.review(workflow))
     assert "Step 1 of job `lint` is `make lint`" in problems
     assert "top-level `permissions: read-all` gives every job read access" in problems
+
+
+def test_make_targets_reads_make_calls_and_skips_what_it_cannot_split():
+    assert workflows.make_targets("make install install-service PYTHON=python3") == [
+        "install",
+        "install-service",
+    ]
+    assert workflows.make_targets("make") == ["<default>"]
+    assert workflows.make_targets("pytest -q") is None
+    assert workflows.make_targets('echo "it\'s"') is None  # unbalanced for shlex: not make
+
+
+# A project whose tests import the service first-party, in isort's order for first-party `api`.
+TESTS_MODULE = (
+    '"""Tests."""\n\nfrom fastapi.testclient import TestClient\n\nfrom api.main import app\n\n'
+    "client = TestClient(app)\n"
+)
+
+
+def _ruff(folder):
+    return subprocess.run(
+        [str(linters.VENV_BIN / "ruff"), "check", "--no-cache", "."],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_the_lint_settings_make_ruff_agree_inside_the_course_and_on_a_copy(tmp_path):
+    # The course's own pyproject.toml around the workspace, as in a clone: ruff finds `api`
+    # nowhere under the course's root, so it counts as third-party there.
+    course = tmp_path / "course"
+    (course / "workspace" / "api").mkdir(parents=True)
+    (course / "workspace" / "tests").mkdir()
+    (course / "pyproject.toml").write_text(
+        workflows.lint_settings().split("[tool.ruff.lint.isort]")[0]
+    )
+    workspace = course / "workspace"
+    (workspace / "api" / "__init__.py").write_text("")
+    (workspace / "api" / "main.py").write_text("app = None\n")
+    (workspace / "tests" / "test_api.py").write_text(TESTS_MODULE)
+    (workspace / "pyproject.toml").write_text('[tool.pytest.ini_options]\ntestpaths = ["tests"]\n')
+    before = _ruff(workspace)
+    assert before.returncode == 1 and "I001" in before.stdout, before.stdout  # issue 18
+
+    assert workflows.ensure_lint_settings(workspace)
+    assert _ruff(workspace).returncode == 0, _ruff(workspace).stdout
+    copy = shutil.copytree(workspace, tmp_path / "elsewhere" / "project")  # pre-commit's copy
+    assert _ruff(copy).returncode == 0, _ruff(copy).stdout
+    text = (workspace / "pyproject.toml").read_text()
+    assert text.startswith("[tool.pytest.ini_options]") and 'known-first-party = ["api"]' in text
+    assert not workflows.ensure_lint_settings(workspace)  # once only
+
+
+def test_the_lint_settings_keep_the_learners_own(tmp_path):
+    own = "[tool.ruff]\nline-length = 88\n"
+    (tmp_path / "pyproject.toml").write_text(own)
+    assert not workflows.ensure_lint_settings(tmp_path)
+    assert (tmp_path / "pyproject.toml").read_text() == own
+    (tmp_path / "pyproject.toml").write_text("[tool.pytest.ini_options\n")  # broken: theirs
+    assert not workflows.ensure_lint_settings(tmp_path)
+    (tmp_path / "pyproject.toml").unlink()
+    (tmp_path / "ruff.toml").write_text("line-length = 88\n")
+    assert not workflows.ensure_lint_settings(tmp_path)
+    assert not (tmp_path / "pyproject.toml").exists()
+
+
+def test_the_lint_settings_let_fastapi_dependencies_be_defaults(tmp_path):
+    (tmp_path / "pyproject.toml").write_text(workflows.lint_settings())
+    (tmp_path / "main.py").write_text(
+        "from fastapi import Depends, FastAPI\n\napp = FastAPI()\n\n\ndef model():\n    return 1\n"
+        '\n\n@app.get("/")\ndef root(m=Depends(model)):\n    return m\n'
+    )
+    assert _ruff(tmp_path).returncode == 0, _ruff(tmp_path).stdout  # no B008

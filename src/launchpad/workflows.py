@@ -241,8 +241,9 @@ def push_on_pull_request(workflow: Workflow) -> list[str]:
             guards = f"{spec.get('if', '')} {step.get('if', '')} {step.get('with', {}).get('push')}"
             if pushes(step) and not any(re.search(guard, guards) for guard in PUSH_GUARDS):
                 problems.append(
-                    f"Job `{job}` pushes an image on pull requests too: add "
-                    "`if: github.event_name == 'push' && github.ref == 'refs/heads/main'`."
+                    f"Job `{job}` pushes an image on pull requests too: anyone who opens one "
+                    "(from a fork, perhaps) could publish an image under your name, untested "
+                    "and unreviewed."
                 )
     return problems
 
@@ -284,7 +285,10 @@ def review(workflow: Workflow) -> list[str]:
 def make_targets(command: str) -> list[str] | None:
     """The targets of a `make ...` command line (variables and flags skipped); None if the
     line is not a make call."""
-    words = shlex.split(command)
+    try:
+        words = shlex.split(command)
+    except ValueError:  # unbalanced quotes: not a make call this reader can vouch for
+        return None
     if not words or words[0] != "make":
         return None
     return [w for w in words[1:] if not w.startswith("-") and "=" not in w] or ["<default>"]
@@ -368,13 +372,16 @@ def dev_requirements() -> str:
 
 # The service's package: first-party for isort, wherever the project sits.
 FIRST_PARTY = ("api",)
+# FastAPI's dependency markers are meant to be called in argument defaults (bugbear's B008).
+IMMUTABLE_CALLS = ("fastapi.Depends", "fastapi.Security")
 
 
 def lint_settings() -> str:
     """The `[tool.ruff]` settings of the learner's project: the course's rules, with `api` known
     as first-party. ruff reads the nearest pyproject.toml that has a `[tool.ruff]` table, so
     without one `make lint` in workspace/ reads the course's (where `api` is third-party), while
-    pre-commit, on a copy of the project, uses ruff's defaults: the two disagree on imports."""
+    pre-commit, on a copy of the project outside the course, falls back to ruff's defaults:
+    the two would disagree. With these settings in the workspace both read the same rules."""
     ruff = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["tool"]["ruff"]
     return "\n".join(
         [
@@ -387,6 +394,9 @@ def lint_settings() -> str:
             "",
             "[tool.ruff.lint.isort]",
             f"known-first-party = {json.dumps(list(FIRST_PARTY))}",
+            "",
+            "[tool.ruff.lint.flake8-bugbear]",
+            f"extend-immutable-calls = {json.dumps(list(IMMUTABLE_CALLS))}",
             "",
         ]
     )

@@ -1,8 +1,9 @@
 """The container contract a deployment descriptor promises, read from the descriptor itself.
 
 A platform runs your image under rules: it chooses the port (and may tell you through `PORT`),
-caps the memory, may make the root filesystem read-only, picks the user, probes some paths,
-and on shutdown sends SIGTERM and waits a grace period before SIGKILL. `Contract` holds those
+caps the memory, may make the root filesystem read-only, picks the user, runs the descriptor's
+`command`/`args` instead of the image's, probes some paths, and on shutdown sends SIGTERM and
+waits a grace period before SIGKILL. `Contract` holds those
 rules as the descriptor states them (or as the platform documents its defaults), so the
 rehearsal runs the image exactly that way, and a changed descriptor is a changed rehearsal.
 """
@@ -53,6 +54,8 @@ class Contract:
     drop_all_capabilities: bool = False
     grace_s: int = DOCKER_STOP_GRACE
     probes: tuple[Probe, ...] = ()
+    command: tuple[str, ...] | None = None  # replaces the image's ENTRYPOINT (and its CMD)
+    args: tuple[str, ...] | None = None  # replaces the image's CMD
 
     def docker_run_args(self) -> list[str]:
         """`docker run` options that impose this contract on a container."""
@@ -71,7 +74,14 @@ class Contract:
             args.append("--security-opt=no-new-privileges")
         if self.drop_all_capabilities:
             args.append("--cap-drop=ALL")
+        if self.command:  # docker takes one word here; the rest go after the image
+            args.append(f"--entrypoint={self.command[0]}")
         return args + [f"--stop-timeout={self.grace_s}"]
+
+    def process_args(self) -> list[str]:
+        """What `docker run` takes after the image: the descriptor's command (after its first
+        word, which is the entrypoint) and args; nothing, to run the image's own CMD."""
+        return [*(self.command or ())[1:], *(self.args or ())]
 
 
 def docker_bytes(quantity: str) -> int:
@@ -113,6 +123,23 @@ def _env(container: dict) -> dict[str, str]:
     return {e["name"]: str(e["value"]) for e in container.get("env") or [] if "value" in e}
 
 
+def _process(container: dict, env: dict[str, str]) -> dict[str, tuple[str, ...] | None]:
+    """The container's `command` and `args`, with `$(NAME)` replaced by its env value as
+    Kubernetes and Cloud Run do (`$$` keeps a literal `$`; an unknown name stays as written)."""
+
+    def expand(word) -> str:
+        return re.sub(
+            r"\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)",
+            lambda m: "$" if m[0] == "$$" else env.get(m[1], m[0]),
+            str(word),
+        )
+
+    return {
+        key: tuple(expand(word) for word in container[key]) if container.get(key) else None
+        for key in ("command", "args")
+    }
+
+
 def from_kubernetes(path: Path) -> Contract:
     deployments = [d for d in documents(path) if d.get("kind") == "Deployment"]
     if not deployments:
@@ -130,11 +157,13 @@ def from_kubernetes(path: Path) -> Contract:
     user = security.get("runAsUser")
     kinds = ("startup", "readiness", "liveness")
     probes = [_probe(kind, container.get(f"{kind}Probe"), ports, port) for kind in kinds]
+    env = _env(container)
     return Contract(
         platform="Kubernetes",
         source=path.name,
         port=port,
-        env=_env(container),
+        env=env,
+        **_process(container, env),
         memory=limits.get("memory"),
         cpus=str(limits["cpu"]) if "cpu" in limits else None,
         read_only=bool(security.get("readOnlyRootFilesystem")),
@@ -163,11 +192,13 @@ def from_cloud_run(path: Path) -> Contract:
     limits = (container.get("resources") or {}).get("limits") or {}
     kinds = ("startup", "liveness")
     probes = [_probe(kind, container.get(f"{kind}Probe"), {}, port) for kind in kinds]
+    env = {**_env(container), "PORT": str(port)}  # Cloud Run sets PORT itself
     return Contract(
         platform="Cloud Run",
         source=path.name,
         port=port,
-        env={**_env(container), "PORT": str(port)},  # Cloud Run sets PORT itself
+        env=env,
+        **_process(container, env),
         memory=limits.get("memory", CLOUD_RUN_DEFAULTS["memory"]),
         cpus=str(limits.get("cpu", CLOUD_RUN_DEFAULTS["cpu"])),
         grace_s=CLOUD_RUN_DEFAULTS["grace"],

@@ -5,14 +5,21 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from launchpad import workflows
 from launchpad.checks import Incorrect, NotAttempted, expect
 from launchpad.linters import VENV_BIN
-from launchpad.paths import workspace_dir
+from launchpad.paths import link_or_copy, workspace_dir
 
 WORKFLOW = Path(".github/workflows/ci.yml")
+# What a fresh CI checkout would not have: generated or private to this machine.
+NOT_COMMITTED = ("build", ".launchpad", "__pycache__", ".pytest_cache", ".ruff_cache")
+LINK_ABOVE = 1 << 20  # bytes: larger files in a project copy are hard links (see _copy)
 
 
 def tool_env() -> dict[str, str]:
@@ -20,6 +27,39 @@ def tool_env() -> dict[str, str]:
     codes (Jupyter's kernel asks tools for colour; the feedback quotes their plain text)."""
     env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "CLICOLOR_FORCE")}
     return {**env, "NO_COLOR": "1", "PATH": f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"}
+
+
+def _copy(source: str, target: str) -> None:
+    """Copy a file; link a large one (an ONNX model), which no linter or hook rewrites. Hooks
+    such as nbstripout and `ruff --fix` edit files in place: through a hard link they would
+    rewrite the learner's own."""
+    if os.path.getsize(source) > LINK_ABOVE:
+        link_or_copy(source, target)
+    else:
+        shutil.copy2(source, target)
+
+
+@contextmanager
+def project_copy() -> Iterator[Path]:
+    """A throwaway copy of the workspace as a CI checkout would have it, for checks that run
+    hooks on it or plant bad files in it (`plant`)."""
+    with tempfile.TemporaryDirectory(prefix="launchpad-project-") as tmp:
+        project = Path(tmp) / "project"
+        shutil.copytree(
+            workspace_dir(),
+            project,
+            ignore=shutil.ignore_patterns(*NOT_COMMITTED),
+            copy_function=_copy,
+        )
+        yield project
+
+
+def plant(path: Path, text: str) -> None:
+    """Write `text` to a file of a `project_copy` without reaching the learner's own file
+    through a hard link."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    path.write_text(text)
 
 
 def makefile() -> Path:

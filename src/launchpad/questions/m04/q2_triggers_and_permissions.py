@@ -10,6 +10,9 @@ from launchpad.questions.m04._shared import WORKFLOW, first, workflow
 @question(
     files=[str(WORKFLOW)],
     hints=[
+        "Three decisions at the top of the file: when it runs (every pull request, but only "
+        "pushes to main), what the token may do when a job does not say (nothing), and what "
+        "happens when a second run of the same branch starts.",
         "`on:` needs `pull_request:` and `push:` with `branches: [main]`.",
         "`permissions: {}` at the top gives the token no rights at all; each job then asks for "
         "its own. "

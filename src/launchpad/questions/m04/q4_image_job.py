@@ -10,6 +10,9 @@ from launchpad.questions.m04._shared import WORKFLOW, first, rights, workflow
 @question(
     files=[str(WORKFLOW)],
     hints=[
+        "The image job waits for the gates, runs only where pushing is right (a push to main) "
+        "and may write packages. Its steps: the code, the staged build/ folder, a builder that "
+        "can cache, a login, the tags, then build and push.",
         "`needs: [lint, test]` gates the image; `if: github.event_name == 'push' && github.ref "
         "== 'refs/heads/main'` keeps pull requests from pushing.",
         "Steps: checkout, setup-python, `make install`, `make context`, docker/setup-buildx-action,"
@@ -79,12 +82,17 @@ def image_is_pushed_from_main_after_the_gates(answers: Answers):
         "The build has no layer cache (`cache-from`/`cache-to` of GitHub's cache): every run "
         "would reinstall PyTorch from scratch, minutes per build.",
     )
-    order = [
-        str(s.get("run", "")) or str(s.get("uses", "")).split("@")[0] for s in ci.steps("image")
-    ]
+    order = [str(s.get("uses", "")).split("@")[0] for s in ci.steps("image")]
     build_at = order.index("docker/build-push-action")
+    # `make install context` stages as well as `make context`: read the targets, not the text.
+    staged = [
+        target
+        for step in ci.steps("image")[:build_at]
+        for line in str(step.get("run", "")).splitlines()
+        for target in workflows.make_targets(line.strip()) or []
+    ]
     expect(
-        any("make context" in step for step in order[:build_at]),
+        "context" in staged,
         "The build runs without `make context` before it: the Dockerfile copies build/wheels "
         "and build/model, which a fresh runner does not have.",
     )

@@ -7,11 +7,13 @@ from pathlib import Path
 
 from launchpad import yamlfile
 from launchpad.checks import Incorrect, NotAttempted, expect
+from launchpad.checks.progress import step
 from launchpad.deploy import validate
 from launchpad.paths import workspace_dir
 
 CLOUD_RUN = Path("deploy/cloudrun.yaml")
 KUBERNETES = Path("deploy/k8s.yaml")
+CHECKOV_TIME = "3 s on a 2-core laptop"  # measured here: checkov's start-up is most of it
 
 
 def documents(relative: Path) -> list[dict]:
@@ -76,7 +78,8 @@ def checkov(only: dict[str, str]) -> None:
     """checkov's verdict on the Kubernetes file, for the checks in `only` (id: what it means)."""
     from launchpad import linters
 
-    failed = linters.checkov(workspace_dir() / KUBERNETES, "kubernetes", only=tuple(only))
+    with step(f"Running checkov on {KUBERNETES}", usually=CHECKOV_TIME):
+        failed = linters.checkov(workspace_dir() / KUBERNETES, "kubernetes", only=tuple(only))
     if failed and failed[0].split()[0] not in only:  # checkov itself could not run
         raise Incorrect(failed[0])
     ids = [finding.split()[0] for finding in failed]

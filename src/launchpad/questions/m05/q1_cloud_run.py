@@ -16,6 +16,9 @@ def _memory_bytes(quantity) -> int:
 @question(
     files=[str(CLOUD_RUN)],
     hints=[
+        "Size the revision for CPU-bound inference: how many requests one instance takes at "
+        "once, how much memory PyTorch and the model need, how many instances may start at "
+        "most, and a probe that holds traffic back until the model is loaded.",
         "Under spec.template.spec: `containerConcurrency: 4`, and one container with `ports: "
         '[{name: http1, containerPort: 8080}]`, `resources.limits` (cpu "1", memory 1Gi).',
         "A startupProbe with `httpGet: {path: /readyz, port: 8080}`, `periodSeconds: 2`, "
@@ -27,33 +30,38 @@ def cloud_run_service_is_valid_and_bounded(answers: Answers):
     service = cloud_run_service()
     problems = validate.cloudrun_problems(workspace_dir() / CLOUD_RUN)
     if any("'PORT'" in p for p in problems):
-        raise Incorrect("Cloud Run sets PORT itself, to your containerPort: remove it from `env`.")
+        raise Incorrect(
+            "Cloud Run sets PORT itself, to your containerPort, and refuses a service that sets "
+            "it in `env`: the deploy would fail."
+        )
     expect(not problems, f"Cloud Run would refuse it: {problems[0] if problems else ''}")
     template = service["spec"]["template"]
     spec, container = template["spec"], template["spec"]["containers"][0]
     expect(
         container.get("ports"),
-        "The container declares no port: Cloud Run would assume 8080. Say so with "
-        "`ports: [{name: http1, containerPort: 8080}]`.",
+        "The container declares no port: Cloud Run would send traffic to 8080 whatever your "
+        "image listens on, and nothing in the file says which port that is.",
     )
     limits = (container.get("resources") or {}).get("limits") or {}
     memory, cpu = limits.get("memory", "512Mi"), limits.get("cpu", "1")
     expect(
         _memory_bytes(memory) >= 10**9,
-        f"A memory limit of {memory} is too small: PyTorch and the model need about 400 MB "
-        "before the first request. Give it at least 1Gi.",
+        f"A memory limit of {memory} is too small: PyTorch and the model take about 400 MB "
+        "before the first request, and Cloud Run kills an instance that goes over its limit, "
+        "mid-request.",
     )
     concurrency = spec.get("containerConcurrency", 80)
     expect(
         concurrency != 0,
-        "containerConcurrency 0 means 'no limit' (as many as the instance takes): inference is "
-        "CPU-bound, so set a small number such as 4.",
+        "containerConcurrency 0 means 'no limit': one instance would take every request sent "
+        "to it, and CPU-bound inference would make each wait for all the others instead of "
+        "Cloud Run starting another instance.",
     )
     expect(
         1 <= concurrency <= 8,
         f"containerConcurrency {concurrency}: inference is CPU-bound, so {concurrency} requests "
-        "at once on one instance wait for each other. Use a small number (4) and let Cloud Run "
-        "start more instances.",
+        "at once on one instance would wait for each other, every one of them slow, while Cloud "
+        "Run sees no reason to start another instance.",
     )
     cpus = float(contract.cpu_count(str(cpu)))
     expect(
@@ -80,7 +88,9 @@ def cloud_run_service_is_valid_and_bounded(answers: Answers):
     budget = probe.get("periodSeconds", 10) * probe.get("failureThreshold", 3)
     expect(
         budget >= 30,
-        f"The startup probe gives up after {budget} s; a cold start (pull, start, model load) "
-        "can take longer. Allow at least 30 s (periodSeconds x failureThreshold).",
+        f"The startup probe gives up after {budget} s (periodSeconds x failureThreshold): a "
+        "cold start (pull, start, model load) can take 30 s and more, and an instance that is "
+        "not ready in time is restarted, so it might never serve.",
     )
-    return f"A valid Cloud Run service: {memory}, {concurrency} requests per instance, probed."
+    at_once = f"{concurrency} request{'s' if concurrency != 1 else ''} at a time"
+    return f"A valid Cloud Run service: {memory}, {at_once} per instance, probed."

@@ -22,10 +22,20 @@ RUNTIME_CHECKS = {
     "CKV_K8S_13": "no memory limit: a leak takes the node down instead of just the pod",
 }
 
+# Why each probe matters, for the message when one is missing.
+PROBES = {
+    "startupProbe": "the liveness probe could kill a pod that is still loading the model",
+    "readinessProbe": "pods would get traffic before the model is loaded",
+    "livenessProbe": "a hung process would never be restarted",
+}
+
 
 @question(
     files=[str(KUBERNETES)],
     hints=[
+        "Kubernetes must know where the container listens (and the image must agree: it "
+        "listens on $PORT), what it needs and may use (requests and limits), and how to ask "
+        "whether it started, is alive, and is ready for traffic.",
         "Three probes on the container: startupProbe and livenessProbe on /healthz, "
         "readinessProbe on /readyz, all `port: http` (the name of the container port).",
         '`resources: {requests: {cpu: "1", memory: 1Gi}, limits: {cpu: "1", memory: 1Gi}}`, '
@@ -44,13 +54,13 @@ def deployment_is_probed_and_sized(answers: Answers):
         f"The Deployment's selector {selector} does not match its pod labels {labels}: "
         "Kubernetes refuses it.",
     )
-    for kind in ("startupProbe", "readinessProbe", "livenessProbe"):
-        expect(kind in container, f"The container has no {kind}.")
+    for kind, why in PROBES.items():
+        expect(kind in container, f"The container has no {kind}: {why}.")
     liveness = ((container.get("livenessProbe") or {}).get("httpGet") or {}).get("path")
     expect(
         liveness != "/readyz",
         "The liveness probe asks /readyz: a pod that is loading or briefly overloaded would be "
-        "killed and restarted. Liveness asks only 'is the process alive?': /healthz.",
+        "killed and restarted. Liveness asks only whether the process is alive.",
     )
     for kind, quantities in (container.get("resources") or {}).items():
         for resource, quantity in (quantities or {}).items():
@@ -64,15 +74,16 @@ def deployment_is_probed_and_sized(answers: Answers):
         contract.from_kubernetes(workspace_dir() / KUBERNETES)
     except contract.ContractError as error:
         raise Incorrect(str(error)) from error
-    checkov(RUNTIME_CHECKS)
     ports = [p.get("containerPort") for p in container.get("ports") or []]
     env = {e.get("name"): str(e.get("value", "")) for e in container.get("env") or []}
     port = env.get("PORT", "8000")  # the image listens on $PORT, 8000 by default
-    expect(port.isdigit(), f"PORT is {port!r}: give it the containerPort's number as `value`.")
+    expect(port.isdigit(), f"PORT is {port!r}, not a port number: the service cannot listen on it.")
     listens = int(port)
     expect(
         listens in ports,
         f"The image listens on port {listens} (its PORT), but the container declares {ports}: "
-        "Kubernetes does not set PORT, so set it with `env` to the containerPort.",
+        "Kubernetes does not set PORT, so the probes and the Service would knock on a port no "
+        "one answers.",
     )
+    checkov(RUNTIME_CHECKS)  # last: the slowest part (seconds)
     return "A valid Deployment with probes, requests and limits, on the port the image uses."

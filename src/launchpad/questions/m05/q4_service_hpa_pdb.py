@@ -50,12 +50,14 @@ def service_autoscaler_and_budget_fit(answers: Answers):
     targets = [p.get("targetPort", p.get("port")) for p in service["spec"].get("ports") or []]
     expect(
         targets and all(t in names | numbers for t in targets),
-        f"The Service sends to port {targets}, which the container does not declare.",
+        f"The Service sends to port {targets}, which the container does not declare: requests "
+        "would find no one listening.",
     )
     target = hpa["spec"].get("scaleTargetRef") or {}
     expect(
         (target.get("kind"), target.get("name")) == ("Deployment", name),
-        f"The HPA scales {target.get('kind')} {target.get('name')!r}, not the Deployment {name!r}.",
+        f"The HPA scales {target.get('kind')} {target.get('name')!r}, not the Deployment "
+        f"{name!r}: your pods would never scale.",
     )
     expect(
         target.get("apiVersion") == "apps/v1",
@@ -84,6 +86,6 @@ def service_autoscaler_and_budget_fit(answers: Answers):
         drainable,
         f"The PDB lets no pod go (minAvailable {budget.get('minAvailable')}, maxUnavailable "
         f"{budget.get('maxUnavailable')}, with {low} pods): a node drain could never evict one, "
-        "so upgrades would hang. Use minAvailable: 1 (of 2).",
+        "so upgrades would hang.",
     )
     return f"A Service in front, {low} to {high} pods on CPU, and drains that keep one serving."
