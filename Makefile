@@ -44,6 +44,8 @@ CLASSROOM_DB ?= classroom/room.sqlite
 STAMP := $(VENV)/.installed
 # The course stays offline: MLflow (module 08) sends usage telemetry unless told not to.
 export MLFLOW_DISABLE_TELEMETRY ?= true
+# Nor does Evidently (module 07), which honours DO_NOT_TRACK.
+export DO_NOT_TRACK ?= 1
 
 .PHONY: help install lab test test-clock test-service model image image-context cloudrun-service exercises \
 	notebooks docs site lint format clean bench registry register promote rollback mlflow-ui \

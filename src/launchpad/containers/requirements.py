@@ -151,13 +151,24 @@ def read_lock(lock: Path = LOCK) -> list[Locked]:
     return parse_lock(lock.read_text())
 
 
+# What the lock holds only for an extra of a package the images need: its `# via` lines cannot
+# say so. uvicorn[standard]'s, which evidently asks for in the course's environment (the service
+# names the two of them it uses, uvloop and httptools). tests/test_environment_pins.py compares
+# each image's files with what pip would install, so a new case fails there.
+EXTRA_ONLY = {"uvicorn": frozenset({"watchfiles", "websockets"})}
+
+
 def closure(entries: list[Locked], names: Iterable[str]) -> list[Locked]:
     """The entries that `names` need: those packages, and every locked package that one of the
     needed ones requires, all the way down (in the lock's order)."""
     needed = {normalise(name) for name in names}
+
+    def required(entry: Locked) -> bool:
+        return any(p in needed and entry.name not in EXTRA_ONLY.get(p, ()) for p in entry.via)
+
     grew = True
     while grew:
-        more = {e.name for e in entries if e.name not in needed and needed & set(e.via)}
+        more = {e.name for e in entries if e.name not in needed and required(e)}
         needed |= more
         grew = bool(more)
     return [e for e in entries if e.name in needed]
