@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import re
 import shutil
 import statistics
 import time
@@ -21,7 +22,7 @@ from launchpad.loadtest import percentile as toolkit_percentile
 from launchpad.questions import m06
 from launchpad.questions.m06.figures import LATENCIES_MS
 from launchpad.questions.m06.q1_percentile import percentile_cases
-from launchpad.questions.m06.q2_micro_batcher import _one_bad_request
+from launchpad.questions.m06.q2_micro_batcher import _late_arrival_joins, _one_bad_request
 
 
 def nearest_rank(values, q):
@@ -260,6 +261,48 @@ def test_q2_a_swallowed_error_is_named():
         _one_bad_request(SwallowsErrors)
 
 
+class WaitsWithTimeSleep(Reference):
+    """Waits for company with time.sleep: the loop stops, so nothing can arrive to join."""
+
+    async def run(self):
+        while True:
+            while not self.waiting:
+                self.arrived.clear()
+                await self.arrived.wait()
+            if sum(len(texts) for texts, _ in self.waiting) < self.max_texts:
+                time.sleep(self.max_wait_s)
+            batch, self.waiting = self.waiting[:1], self.waiting[1:]
+            await self.answer(batch)
+
+
+class NeverWaits(Reference):
+    """Takes what is waiting at once: concurrent requests share a pass only if they queued
+    before the worker ran."""
+
+    async def run(self):
+        while True:
+            while not self.waiting:
+                self.arrived.clear()
+                await self.arrived.wait()
+            batch, size = [], 0
+            while self.waiting and (not batch or size + len(self.waiting[0][0]) <= 8):
+                batch.append(self.waiting.pop(0))
+                size += len(batch[-1][0])
+            await self.answer(batch)
+
+
+@pytest.mark.parametrize(
+    "batcher, says",
+    [(WaitsWithTimeSleep, "(time.sleep) stops the whole loop"), (NeverWaits, "did not wait")],
+    ids=["time-sleep", "no-wait"],
+)
+def test_q2_a_request_that_arrives_during_the_wait_must_join(batcher, says):
+    """Both pass the concurrent requests, which all queue before the worker first runs."""
+    with pytest.raises(Incorrect, match=re.escape(says)):
+        _late_arrival_joins(batcher)
+    _late_arrival_joins(Reference)  # the reference's wait lets it join
+
+
 def test_q2_sync_submit_is_named():
     class Sync(Stub):
         def submit(self, texts):
@@ -280,7 +323,7 @@ def test_q3_names_a_missing_quantisation_step(workspace):
     (workspace / "onnx").mkdir()
     (workspace / "onnx" / "fp32.onnx").write_bytes(b"")
     status, message = outcome(m06.q3)
-    assert status == "incorrect" and "quantise fp32.onnx into model.onnx" in message
+    assert status == "incorrect" and "onnx/model.onnx is not" in message
 
 
 def test_q3_passes_the_toolkits_export_and_names_missing_tokenizer(workspace, course_onnx_dir):
@@ -376,9 +419,60 @@ def test_q4_names_the_mistake(overrides, says):
 def test_q5_passes_the_reference_and_names_the_mistakes():
     assert outcome(m06.q5, cheapest="onnx-2cpu-batching")[0] == "correct"
     status, message = outcome(m06.q5, cheapest="onnx-4cpu-batching")
-    assert status == "incorrect" and "Compare whole fleets" in message
+    assert status == "incorrect" and "cost less for the whole fleet" in message
     assert "onnx-2cpu-batching" not in message  # the failure does not give the answer away
     status, message = outcome(m06.q5, cheapest="onnx-1cpu-batching")
     assert "breaks the 100 ms SLO" in message
     status, message = outcome(m06.q5, cheapest="fastest")
     assert "one of the names in CONFIGS" in message
+
+
+# ---- Question 6 ------------------------------------------------------------------------------
+
+LOCUSTFILE = """
+import random
+
+from locust import HttpUser, between, task
+
+REVIEWS = ["Loved every minute.", "A dull, endless film.", "Fine, if forgettable."]
+
+
+class Reviewer(HttpUser):
+    wait_time = between(0.2, 1)
+
+    @task
+    def predict(self):
+        BODY
+"""
+RIGHT_BODY = 'self.client.post("/predict", json={"text": random.choice(REVIEWS)})'
+
+
+def test_q6_runs_the_learners_locustfile_against_a_recording_service(workspace):
+    (workspace / "locustfile.py").write_text(LOCUSTFILE.replace("BODY", RIGHT_BODY))
+    status, message = outcome(m06.q6)
+    assert status == "correct", message
+    assert "every refusal counted as a failure" in message
+
+
+@pytest.mark.parametrize(
+    "body, says",
+    [
+        ('raise NotImplementedError("Replace this line with your code.")', None),
+        (
+            "self.client.post('/predict', json={'text': random.choice(REVIEWS)})\n    x = (",
+            "could not run",
+        ),
+    ],
+)
+def test_q6_untouched_or_broken_file_gets_words_not_a_traceback(workspace, body, says):
+    (workspace / "locustfile.py").write_text(LOCUSTFILE.replace("BODY", body))
+    status, message = outcome(m06.q6)
+    if says is None:
+        assert status == "not_attempted", message
+    else:
+        assert status == "incorrect" and says in message, message
+        assert "Traceback" not in message
+
+
+def test_q6_without_a_locustfile_is_not_attempted(workspace):
+    assert outcome(m06.q6)[0] == "not_attempted"

@@ -118,5 +118,6 @@ def expect_answers(
             raise Incorrect(
                 f"{what}: request {i} sent {texts} and got {labels}, not "
                 f"{[p.label for p in want]}: each request must get the predictions for its "
-                "own texts, in order (slice the batch's answers at the same offsets)."
+                "own texts, in order; a client that gets another client's predictions shows "
+                "its user someone else's answer."
             )

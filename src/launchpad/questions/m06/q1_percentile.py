@@ -86,16 +86,21 @@ def _percentile_mistake(values: list[float], q: float, got) -> str:
     if q != 50 and _same(got, statistics.median(values)):
         return f"{call}, got {got:g}, the median: the function ignores q."
     if values != ordered and _same(got, values[rank - 1]):
-        return f"{call}, got {got:g}: the values come in the order they were measured; sort them."
+        return (
+            f"{call}, got {got:g}, the value at that position as the values came: they come in "
+            "the order they were measured, so a position says nothing about rank until you "
+            "sort them."
+        )
     if rank < n and _same(got, ordered[rank]):
         return (
-            f"{call} {where}, got {got:g}, the next one: ranks count from 1, list indices "
-            "from 0, so the value of rank r is sorted(values)[r - 1]."
+            f"{call} {where}, got {got:g}, the next one: ranks count from 1 but list indices "
+            "from 0, so the rank used as an index lands one value too far."
         )
     if rank >= 2 and _same(got, ordered[rank - 2]):
         return (
-            f"{call} {where}, got {got:g}, the one before: round the rank up (math.ceil), "
-            "then subtract 1 for the index."
+            f"{call} {where}, got {got:g}, the one before: the rank was rounded down (or to "
+            f"the nearest), and fewer than {q:g}% of the values are at or below the value "
+            "before the nearest rank, so it understates the percentile."
         )
     if not any(_same(got, v) for v in values):
         return (
@@ -117,9 +122,8 @@ def _float_rounding(ordered: list[float], q: float, got) -> str:
                 f"{inexact.format(q=q)} has no exact binary fraction, so "
                 f"{written.format(q=q, n=n)} comes out as {product!r}, and rounding that up "
                 f"gives rank {math.ceil(product)}, one too far{also}. Such a rank is wrong only "
-                "for some q and n, a bug that a test of p50 and p99 on one sample never shows. "
-                "Keep the rank's arithmetic exact: multiply before you divide, or stay in whole "
-                "numbers."
+                "for some q and n, a bug that a test of p50 and p99 on one sample never shows: "
+                "the rank's arithmetic must be exact."
             )
     return ""
 
@@ -130,8 +134,8 @@ def _float_rounding(ordered: list[float], q: float, got) -> str:
         "Sort a copy (`sorted(values)`), then take the value of rank ceil(q × n / 100), "
         "counting ranks from 1; multiply before you divide, so that no float rounding error "
         "moves the rank.",
-        "rank = math.ceil(q * len(values) / 100); return ordered[rank - 1]. Then "
-        "p50 = percentile(LATENCIES_MS, 50) and p99 = percentile(LATENCIES_MS, 99).",
+        "The value of rank r sits at index r - 1 of the sorted copy. p50 and p99 are your "
+        "function applied to LATENCIES_MS with q = 50 and q = 99.",
     ],
 )
 def percentiles_are_nearest_rank(answers: Answers):
@@ -146,14 +150,15 @@ def percentiles_are_nearest_rank(answers: Answers):
             if isinstance(error.__cause__, IndexError):
                 raise Incorrect(
                     f"percentile({_short(values)}, {q}) raised IndexError: the rank "
-                    f"ceil({q} × {len(values)} / 100) counts from 1, list indices from 0; "
-                    "subtract 1."
+                    f"ceil({q} × {len(values)} / 100) counts from 1 but list indices from 0, "
+                    "so the top rank used as an index is one past the end."
                 ) from error
             raise
         expect(
             given == values,
             "percentile sorted the caller's list in place (values.sort()): the caller's "
-            "timings are now reordered. Sort a copy with sorted(values).",
+            "timings are now reordered, and whatever reads them next in recorded order (a "
+            "plot over time, a second analysis) is silently wrong.",
         )
         expect(
             isinstance(got, (int, float)) or hasattr(got, "__float__"),

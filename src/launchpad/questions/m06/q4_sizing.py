@@ -92,11 +92,11 @@ def _instances_mistake(peak: float, rps: float, utilisation: float, got) -> str:
         f"instances_needed({peak}, {rps}, {utilisation}) should be {right} ({exact:.2f} rounded up)"
     )
     if isinstance(got, numbers.Real) and not float(got).is_integer():
-        return f"{call}, got {got:g}: instances come whole; round up with math.ceil."
+        return f"{call}, got {got:g}: instances come whole, and a fraction of one cannot be run."
     if got == math.ceil(peak / rps) and got != right:
         return (
             f"{call}, got {got}: that runs every instance at 100% at peak, with no headroom "
-            f"for a spike or a lost instance. Divide by utilisation ({utilisation}) too."
+            f"for a spike or a lost instance (utilisation is {utilisation})."
         )
     if utilisation != UTILISATION and got == instances_for(peak, rps, UTILISATION):
         return f"{call}, got {got}: use the utilisation argument, not {UTILISATION}."
@@ -105,7 +105,7 @@ def _instances_mistake(peak: float, rps: float, utilisation: float, got) -> str:
     if got in (math.floor(exact), round(exact)) and got < right:
         return (
             f"{call}, got {got}: rounded down, each instance would run above "
-            f"{utilisation:.0%}. Round up (math.ceil)."
+            f"{utilisation:.0%} at peak, eating the headroom the utilisation is for."
         )
     if got == math.floor(exact) + 1 and exact.is_integer():
         return (
@@ -159,9 +159,9 @@ def deployment_is_sized_from_the_load_test(answers: Answers):
     )
     expect(
         instances == right_n,
-        f"instances is {instances!r}, but with the throughput at concurrency {right_c} "
-        f"({rps} requests/s) you need instances_needed(PEAK_RPS, {rps}, UTILISATION) = "
-        f"{right_n}.",
+        f"instances is {instances!r}, which is not what the peak needs with the throughput at "
+        f"concurrency {right_c} ({rps} requests/s), the concurrency each instance will run "
+        "at: a fleet sized on another row's throughput is too small or too large.",
     )
     load = PEAK_RPS / (right_n * rps)
     return (

@@ -43,8 +43,8 @@ def cheapest_fleet_meets_the_slo(answers: Answers):
         cheaper = sum(_fleet(c)[1] < cost for c in meeting)
         raise Incorrect(
             f"{choice} needs {count} instances at ${config['usd_per_hour']:.2f}/h each: "
-            f"${cost:.2f}/h for the fleet, and {cheaper} configuration(s) that meet the SLO "
-            "cost less. Compare whole fleets (instances × price), not instances."
+            f"${cost:.2f}/h for the fleet at peak, and {cheaper} configuration(s) that meet "
+            "the SLO cost less for the whole fleet: the bill is per instance, times instances."
         )
     count, cost = _fleet(best)
     return (
