@@ -471,13 +471,13 @@ def test_q5_passes_the_reference():
     "options, says",
     [
         ({"kind": Gauge}, "a count of events is a Counter"),
-        ({"timing": Summary}, "use a Histogram"),
+        ({"timing": Summary}, "a Histogram's buckets can"),
         ({"per_text": False}, "one per request"),
         ({"label_of": lambda text, label: text}, "only a model's labels belong in a label"),
         ({"label_of": lambda text, label: "NEGATIVE"}, "the model answered"),
         ({"own_registry": False}, "global registry"),
         ({"raw": True}, "not in Prometheus' text format"),
-        ({"time_each_text": True}, "time each request once"),
+        ({"time_each_text": True}, "describe parts of requests"),
     ],
     ids=["gauge", "summary", "per-request", "text-label", "wrong-label", "global", "raw", "timing"],
 )

@@ -71,12 +71,12 @@ P99_MISTAKES = {
     _p99(q="0.9"): "That is p90: the first argument of histogram_quantile is 0.99 for p99.",
     _p99(q="0.5"): "That is the median: the first argument of histogram_quantile is 0.99 for p99.",
     _p99(selector=JOB): (
-        "That mixes in the /healthz probes, which are many and fast: select "
-        'route="/predict" inside the braces.'
+        "That mixes in the /healthz probes, which are many and fast: they pull the p99 down, "
+        "so a slow /predict hides behind them."
     ),
     f'histogram_quantile(0.99, sum by (le) ({BUCKET}{{route="/predict"}}))': (
-        "That is the p99 since the process started: take rate(...[5m]) of the buckets first, "
-        "so that the answer is about the last 5 minutes."
+        "That is the p99 since the process started: days of history outweigh the last 5 "
+        "minutes, so a slow spell now barely moves it."
     ),
 }
 
@@ -139,11 +139,11 @@ def _evaluate(expr: str, series: list[dict]) -> list[tuple[str, float]]:
     names=["P99_PREDICT"],
     needs=[PROMTOOL],
     hints=[
-        "Start from the inside: the bucket counters http_request_duration_seconds_bucket of "
-        'route="/predict", their rate over [5m], summed by (le), and histogram_quantile(0.99, ...) '
-        "of that.",
-        "histogram_quantile(0.99, sum by (le) "
-        '(rate(http_request_duration_seconds_bucket{route="/predict"}[5m])))',
+        "histogram_quantile turns bucket counters into a quantile. It needs how fast each "
+        "bucket grew over the window (not its total since the process started), added up "
+        "over replicas and statuses but keeping the bucket bound `le`.",
+        'From the inside out: the _bucket counters of route="/predict", rate over [5m], '
+        "sum by (le), then histogram_quantile with 0.99.",
     ],
 )
 def p99_of_predict(answers: Answers):
@@ -158,13 +158,15 @@ def p99_of_predict(answers: Answers):
     if not got:
         raise Incorrect(
             "Your query returns no series, though /predict had traffic: histogram_quantile "
-            "reads the _bucket counters and their `le` label, so keep it when you aggregate "
-            "(sum by (le) (...)); and check the metric and label names."
+            "reads the _bucket counters and their `le` label, and either the aggregation "
+            "dropped `le` or a metric or label name matches nothing. A panel would show no "
+            "data, and an alert on it would never fire."
         )
     if len(got) > 1:
         raise Incorrect(
-            f"Your query returns {len(got)} series, one p99 per replica, method and status: add "
-            "them up with sum by (le) (...) inside histogram_quantile."
+            f"Your query returns {len(got)} series, one p99 per replica, method and status: "
+            "none of them is the p99 of /predict, and quantiles cannot be averaged afterwards "
+            "(the buckets can be added up before)."
         )
     [(_, value)] = got
     if close(value, right):

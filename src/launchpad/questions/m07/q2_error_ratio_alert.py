@@ -105,8 +105,8 @@ def _silent_in_the_quiet_outage(rules: str) -> str:
     if _explains(rules, "quiet outage, no probes"):
         return (
             f"{said}, though it fires without the probes and scrapes: they are most of the "
-            "requests and dilute the share that fails. The question is about /predict: select "
-            'route="/predict" on both sides of the division.'
+            "requests and dilute the share that fails, so a quiet /predict outage never pages. "
+            "The question is about /predict, on both sides of the division."
         )
     return (
         f"{said}: 10 failures a minute are too few to pass a threshold on a count, though "
@@ -118,11 +118,13 @@ def _silent_in_the_quiet_outage(rules: str) -> str:
     files=[str(ALERT_RULES)],
     needs=[PROMTOOL],
     hints=[
-        'The ratio: sum(rate(http_request_duration_seconds_count{route="/predict",status=~"5.."}'
-        '[5m])) / sum(rate(http_request_duration_seconds_count{route="/predict"}[5m])) > 0.02',
-        "Under `- alert: PredictErrors` and its `expr:`, add `for: 5m`, `labels: {severity: "
-        "page}` and `annotations: {summary: ...}` saying what is failing, for whom, and what "
-        "to look at first.",
+        "The expression is a share: the per-second rate of /predict's 5xx answers over 5 "
+        "minutes, divided by the rate of all its answers over the same window, each summed "
+        "over replicas, compared with 2% written as a fraction. The _count series of the "
+        "latency histogram counts answers by route and status.",
+        "Besides its expr, the rule needs a for: that makes the condition hold 5 minutes, a "
+        "severity label of page, and a summary annotation that says what is failing, for "
+        "whom, and what to look at first.",
     ],
 )
 def predict_errors_alert(answers: Answers):
@@ -132,7 +134,7 @@ def predict_errors_alert(answers: Answers):
     expect(
         severity == "page",
         f"{ALERT_NAME} has severity {severity!r}: failing predictions are worth waking someone "
-        "for, so give it `labels: {severity: page}` (routing reads that label).",
+        "for, and the routing pages a person only for severity page.",
     )
     summary = (rule.get("annotations") or {}).get("summary")
     expect(
@@ -148,14 +150,16 @@ def predict_errors_alert(answers: Answers):
     if _fires(rules, "outage, early")["3m"]:
         raise Incorrect(
             f"{ALERT_NAME} was already firing 3 minutes into the outage (its for: is {wait}): "
-            "add `for: 5m`, so that the condition must hold for 5 minutes before anyone is paged."
+            "the question asks for 5 minutes of failing before a page, so that a short spell "
+            "does not wake anyone."
         )
     if any(_fires(rules, "busy and healthy").values()):
         raise Incorrect(_fires_when_healthy(rules))
     if _fires(rules, "client errors")["20m"]:
         raise Incorrect(
             f"{ALERT_NAME} fired when 30% of requests got 422 and none a 5xx: a 4xx is the "
-            "client's mistake, not the service's. Count status=~\"5..\" only."
+            "client's mistake, not the service's, and paging on it wakes someone for requests "
+            "the service answered correctly."
         )
     if not _fires(rules, "quiet outage")["20m"]:
         raise Incorrect(_silent_in_the_quiet_outage(rules))

@@ -52,8 +52,8 @@ def _psi_mistake(reference, current, got) -> str | None:
     hints=[
         "For each bin: r = max(reference share, floor), c = max(current share, floor); add up "
         "(c - r) × math.log(c / r).",
-        "sum((c - r) * math.log(c / r) for r, c in ((max(r, floor), max(c, floor)) for r, c in "
-        "zip(reference, current)))",
+        "Pair the two windows' shares bin by bin (zip), floor both before anything else, and "
+        "add up the terms; math.log is the natural logarithm.",
     ],
 )
 def psi_matches_the_toolkit(answers: Answers):

@@ -23,14 +23,13 @@ def _families(client) -> dict:
         families = list(text_string_to_metric_families(reply.text))
     except Exception as error:
         raise Incorrect(
-            f"/metrics is not in Prometheus' text format ({reply.text[:60]!r}...): return "
-            "Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST), not the bytes "
-            "(FastAPI would send them as a JSON string)."
+            f"/metrics is not in Prometheus' text format ({reply.text[:60]!r}...): FastAPI "
+            "sent the registry's bytes as a JSON string, which Prometheus cannot scrape."
         ) from error
     expect(
         reply.headers.get("content-type", "").startswith("text/plain"),
-        f"/metrics answers with content-type {reply.headers.get('content-type')!r}: give the "
-        "Response media_type=CONTENT_TYPE_LATEST.",
+        f"/metrics answers with content-type {reply.headers.get('content-type')!r}: "
+        "Prometheus reads a scrape by its content type, and this one is not its text format.",
     )
     return {family.name: family for family in families}
 
@@ -60,11 +59,12 @@ def _send(client) -> None:
 @question(
     names=["make_app"],
     hints=[
-        'In make_app: predictions = Counter("predictions", "...", ["label"], registry=registry) '
-        'and latency = Histogram("predict_duration_seconds", "...", registry=registry).',
-        "In predict: `with latency.time():` around the model calls, then "
-        "predictions.labels(label=label).inc() for each text's label. In metrics: return "
-        "Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST).",
+        "Make both metrics inside make_app, each with registry=registry: a Counter named "
+        "predictions with one label, `label`, and a Histogram named predict_duration_seconds.",
+        "In predict, the histogram's time() context manager around the model calls, and the "
+        "counter incremented once per text, through .labels() with its label. /metrics "
+        "returns generate_latest(registry) in a Response whose media type is "
+        "CONTENT_TYPE_LATEST.",
     ],
 )
 def app_exports_metrics(answers: Answers):
@@ -75,8 +75,8 @@ def app_exports_metrics(answers: Answers):
         if "Duplicated timeseries" in str(error):
             raise Incorrect(
                 "make_app() failed the second time: its metrics went to prometheus_client's "
-                "global registry, where a name can exist once. Pass registry=registry to each "
-                "metric (re-running a cell hits the same error)."
+                "global registry, where a name can exist once, so no second app (a test, a "
+                "re-run cell) can be built."
             ) from error
         raise
     _send(client)
@@ -84,8 +84,8 @@ def app_exports_metrics(answers: Answers):
     counter = families.get("predictions")
     expect(
         counter is not None,
-        f"/metrics has no metric named predictions (it has {sorted(families)}): "
-        'Counter("predictions", ..., ["label"], registry=registry).',
+        f"/metrics has no metric named predictions (it has {sorted(families)}): the "
+        "dashboards and alerts look for it by that name.",
     )
     expect(
         counter.type == "counter",
@@ -99,8 +99,8 @@ def app_exports_metrics(answers: Answers):
     want = {label: sum(toy_model(t) == label for t in texts) for label in ("POSITIVE", "NEGATIVE")}
     expect(
         None not in counted,
-        "predictions has no `label` label: count predictions by label "
-        "(predictions.labels(label=label).inc()), so PromQL can compare the shares.",
+        "predictions has no `label` label: without it PromQL cannot compare the share of "
+        "each label, the first sign that the inputs or the model changed.",
     )
     expect(
         set(counted) <= set(want),
@@ -110,7 +110,7 @@ def app_exports_metrics(answers: Answers):
     if sum(counted.values()) == len(REQUESTS):
         raise Incorrect(
             f"predictions counts {len(REQUESTS)}, one per request; {len(texts)} texts were "
-            "predicted: increment once per text, with its label."
+            "predicted, so every request of several texts is undercounted."
         )
     expect(
         {label: counted.get(label, 0) for label in want} == want,
@@ -124,14 +124,14 @@ def app_exports_metrics(answers: Answers):
     )
     expect(
         timing.type == "histogram",
-        f"predict_duration_seconds is a {timing.type}: use a Histogram, whose buckets can be "
-        "added up across replicas (a Summary's quantiles cannot).",
+        f"predict_duration_seconds is a {timing.type}: a Summary's quantiles cannot be added "
+        "up across replicas, a Histogram's buckets can.",
     )
     observed = next(s.value for s in timing.samples if s.name.endswith("_count"))
     expect(
         observed == len(REQUESTS),
         f"predict_duration_seconds observed {observed:g} times for {len(REQUESTS)} requests: "
-        "time each request once (`with latency.time():` around the whole prediction).",
+        "its p99 would describe parts of requests, not what a client waits for.",
     )
     untouched = _families(other).get("predictions")
     expect(
