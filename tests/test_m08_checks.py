@@ -186,6 +186,27 @@ def test_q1_a_failed_attempt_says_what_it_left_and_how_to_remove_it(workspace, c
     assert status == "incorrect" and "delete_model_version" not in message, message
 
 
+def test_the_corpus_runner_puts_a_store_back_and_the_next_case_can_write_to_it(
+    workspace, monkeypatch
+):
+    """Between two q1 cases the runner writes the store's file back as it was (a new file) and
+    the kernel's probe restores the names; the next case's first write went to MLflow's pooled
+    connection to the replaced file: "attempt to write a readonly database"."""
+    from launchpad.authoring.corpus import in_kernel
+    from launchpad.authoring.corpus.clone import WorkspaceSnapshot
+
+    monkeypatch.setattr("launchpad.checks.show", lambda feedback: None)
+    client, uri, _ = open_store(workspace)  # the set-up cell
+    probe = in_kernel.CorpusProbe({"client": client})
+    before = WorkspaceSnapshot.take(workspace)
+    probe.snapshot()
+    for case in ("first", "second"):
+        client.create_registered_model(f"attempt-{case}")  # the case writes to the store
+        assert before.restore() == []  # the store is small enough to be put back
+        probe.restore()
+        assert [m.name for m in client.search_registered_models()] == [MODEL_NAME]
+
+
 # ---- Question 2 ------------------------------------------------------------------------------
 
 CAUSES = {
@@ -557,3 +578,28 @@ def test_q5_names_aliases_moved_by_hand(
     client.set_registered_model_alias(MODEL_NAME, "champion", "1")
     status, message = outcome(m08.q5, serving=1)
     assert status == "incorrect" and "marked rolled_back" in message
+
+
+def test_the_rehearsal_run_again_reuses_what_the_gate_measured(tmp_path, monkeypatch, capsys):
+    """Running the rehearsal cell again gates the same three models: the gate measures each
+    model's files once per process (about half a minute each on a 2-core laptop), and again
+    only when a file changes."""
+    from launchpad.lifecycle import gate
+
+    loaded = []
+    monkeypatch.setattr(gate, "_MEASURED", {})
+    monkeypatch.setattr(gate, "SUITES", [])
+    monkeypatch.setattr(gate, "load", lambda path, threads=2: loaded.append(path) or path)
+    monkeypatch.setattr(gate, "measure_accuracy", lambda model: dict(ACCURACY_FLOORS))
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "weights.bin").write_bytes(b"one")
+    first = gate.run_gate(folder)
+    assert "Quality gate" in capsys.readouterr().out  # it says what it is doing
+    again = gate.run_gate(folder, None, ("version 2", None))
+    assert len(loaded) == 1 and capsys.readouterr().out == ""
+    assert again.passed and again.candidate == "version 2"
+    assert [c.name for c in again.checks] == [c.name for c in first.checks]
+    (folder / "weights.bin").write_bytes(b"two")
+    gate.run_gate(folder)
+    assert len(loaded) == 2

@@ -19,10 +19,14 @@ TABS = 8
 MODULES = [module.stem for module in load().modules]
 # Pages that promise plots (issue 20), with how many pictures at least.
 PLOTTED = {
+    # throughput per batch size
+    "/notebooks/01-load-a-pretrained-model/": 1,
     # the batching playground; throughput and p99 against clients; the latency distributions
     "/notebooks/06-scale-it/": 3,
     # traffic, errors and p99 over time; the drift distributions; the drift report's three
     "/notebooks/07-monitor-it/": 5,
+    # the gate's accuracy per registry version, against its floors
+    "/notebooks/08-automate-the-model-lifecycle/": 1,
 }
 
 

@@ -27,8 +27,8 @@ def _as_version(value) -> int:
     if isinstance(value, bool) or not isinstance(value, (numbers.Integral, str)):
         kind = type(value).__name__
         raise Incorrect(
-            f"version is a {kind}; it should be the version number (an int): "
-            "int(client.create_model_version(...).version)."
+            f"version is a {kind}; it should be the version number (an int), the number "
+            "`make promote VERSION=...` and the registry's aliases use."
         )
     if isinstance(value, str) and not value.isdigit():
         raise Incorrect(f"version is {value!r}; it should be the version number, an int.")
@@ -39,7 +39,7 @@ def _missing(names: list[str]) -> str:
     return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
 
 
-def _expect_logged(recorded: dict, wanted: dict, kind: str, pattern: str, how: str, same) -> None:
+def _expect_logged(recorded: dict, wanted: dict, kind: str, pattern: str, why: str, same) -> None:
     """Every name of `wanted` is in `recorded` (a run's parameters or metrics) with its value;
     names logged without their prefix, missing names and wrong values are named."""
     prefix = pattern.split("<")[0]
@@ -51,13 +51,13 @@ def _expect_logged(recorded: dict, wanted: dict, kind: str, pattern: str, how: s
                 f"The run logs {_missing(bare)} without a prefix: name each {kind} {pattern}, "
                 "so that a run's fields stay apart (and the registry and the gate find them)."
             )
-        raise Incorrect(f"The run has no {kind} {_missing(missing)}: {how}.")
+        raise Incorrect(f"The run has no {kind} {_missing(missing)}: {why}.")
     wrong = [name for name, value in wanted.items() if not same(recorded[name], value)]
     if wrong:
         name = wrong[0]
         raise Incorrect(
             f"The {kind} {name} is {recorded[name]!r}, but the course model's manifest says "
-            f"{wanted[name]!r}: {how}."
+            f"{wanted[name]!r}: {why}."
         )
 
 
@@ -81,12 +81,13 @@ def _verify_source(source: str) -> str | None:
     names=["version"],
     files=[f"{STORE_FOLDER}/"],
     hints=[
-        "Inside `with mlflow.start_run(run_name=...) as run:` call mlflow.log_params({...}), "
-        "mlflow.log_param('data_sha256', ...), mlflow.set_tag('git_commit', GIT_COMMIT), "
-        "mlflow.log_metrics({...}) and mlflow.log_artifacts(str(model_path), 'model').",
-        "After the run: client.create_model_version(MODEL_NAME, "
-        "source=f'{run.info.artifact_uri}/model', run_id=run.info.run_id); return int(its "
-        ".version). Then version = register_course_model(model_path).",
+        "In a run (mlflow.start_run, as a context manager): the recipe as parameters named "
+        "recipe.<key> and data_sha256 as one more, GIT_COMMIT as the tag git_commit, one "
+        "metric accuracy_<set> per evaluation set, and the folder's files as artifacts under "
+        "model/.",
+        "After the run, client.create_model_version makes the version: its source is the "
+        "run's artifact URI followed by /model, its run_id the run's id. Return its number as "
+        "an int, and call the function for `version`.",
     ],
 )
 def course_model_is_registered(answers: Answers):
@@ -105,8 +106,8 @@ def course_model_is_registered(answers: Answers):
     except MlflowException:
         raise Incorrect(
             f"The store in {where}/ has no version {number} of {MODEL_NAME}: did the "
-            "version go to another store? Set mlflow.set_tracking_uri(STORE_URI) before the "
-            "run, and use the client of the set-up cell."
+            "version go to another store (another tracking URI, or a client of its own)? "
+            "`make registry` and `make promote` read this one."
         ) from None
     try:
         return _version_holds_the_course_model(client, found, number, where)
@@ -135,20 +136,25 @@ def _version_holds_the_course_model(client, found, number: int, where: str) -> s
     """The checks on version `number` of the store: its run, what it logged, its files."""
     expect(
         found.run_id,
-        f"Version {number} is not linked to a run: pass run_id=run.info.run_id to "
-        "create_model_version, so the version leads to what made it.",
+        f"Version {number} is not linked to a run, so it leads to nothing that made it: no "
+        "parameters, no metrics, no commit.",
     )
     run = client.get_run(found.run_id)
     expect(
         run.info.status == "FINISHED",
-        f"The run of version {number} is still {run.info.status}: log inside "
-        "`with mlflow.start_run(...) as run:`, which ends the run when the block ends.",
+        f"The run of version {number} is still {run.info.status}: to anyone reading the "
+        "store, a run that never ended is a training job still going, or one that crashed.",
     )
     manifest = _course_manifest()
     params, metrics, tags = run.data.params, run.data.metrics, run.data.tags
     recipe = {f"recipe.{key}": str(value) for key, value in manifest["recipe"].items()}
     _expect_logged(
-        params, recipe, "parameter", "recipe.<key>", "log manifest['recipe'], item by item", eq
+        params,
+        recipe,
+        "parameter",
+        "recipe.<key>",
+        "the version must say how it was made, or no one can make it again",
+        eq,
     )
     expect(
         params.get("data_sha256") == manifest["data_sha256"],
@@ -159,8 +165,7 @@ def _version_holds_the_course_model(client, found, number: int, where: str) -> s
     )
     expect(
         tags.get("git_commit") == repository_commit(),
-        "The run has no tag git_commit: set it (mlflow.set_tag('git_commit', GIT_COMMIT)), "
-        "so the version leads to the code that made it."
+        "The run has no tag git_commit: the version does not lead to the code that made it."
         if "git_commit" not in tags
         else f"Tag git_commit is {tags['git_commit']!r}, not this repository's commit "
         "(GIT_COMMIT).",
@@ -171,7 +176,7 @@ def _version_holds_the_course_model(client, found, number: int, where: str) -> s
         scores,
         "metric",
         "accuracy_<set>",
-        "log each set's 'accuracy' from manifest['evaluation']",
+        "the registry and the gate compare versions by these figures",
         math.isclose,
     )
     files = sorted(manifest["files"]) + ["launchpad-manifest.json"]
@@ -180,20 +185,20 @@ def _version_holds_the_course_model(client, found, number: int, where: str) -> s
         at_root = {Path(a.path).name for a in client.list_artifacts(run.info.run_id)}
         expect(
             not set(files) & at_root,
-            "The model's files are at the root of the run's artifacts: log them under model/ "
-            "(mlflow.log_artifacts(str(model_path), artifact_path='model')).",
+            "The model's files are at the root of the run's artifacts, not under model/, "
+            "where the version's source points: the version holds nothing to serve.",
         )
     lacking = [name for name in files if name not in logged]
     expect(
         not lacking,
-        f"The run's model/ artifacts lack {_missing(lacking)}: log the whole folder "
-        "(mlflow.log_artifacts(str(model_path), artifact_path='model')).",
+        f"The run's model/ artifacts lack {_missing(lacking)}: a version without them "
+        "cannot be served, nor verified against its manifest.",
     )
     problem = _verify_source(found.source)
     expect(
         problem is None,
-        f"Version {number}'s source ({found.source}) {problem}: create the version with "
-        "source=f'{run.info.artifact_uri}/model'.",
+        f"Version {number}'s source ({found.source}) {problem}: a service that loads this "
+        "version would not get the course model.",
     )
     return (
         f"Version {number} of {MODEL_NAME} in {where}/: {len(recipe)} recipe parameters, the "

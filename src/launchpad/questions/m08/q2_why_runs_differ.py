@@ -18,8 +18,7 @@ _CAUSES = {
 @question(
     names=["cause"],
     hints=[
-        "Compare each run with run-a field by field: "
-        "[key for key in run if run[key] != RUNS['run-a'][key]].",
+        "Compare each run with run-a field by field, and list the fields whose values differ.",
         "Some fields differ for every run by nature (who ran it, when, its id, how long it "
         "took) and the accuracies are the effect, not the cause. What is left decides the "
         "weights: data, code, recipe, libraries. If nothing is left, the answer is None.",

@@ -65,13 +65,13 @@ def promoted_refused_and_rolled_back(answers: Answers):
     for number, what, folder, why in steps:
         expect(
             number is not None,
-            f"The rehearsal store has no version of {what}: registry.register({folder}), then "
-            f"registry.promote(); {why}.",
+            f"The rehearsal store has no version of {what} ({folder}): the story registers "
+            f"it and puts it through the gate ({why}).",
         )
         expect(
             "gate" in versions[number]["tags"],
-            f"Version {number} ({what}) was registered but never went through the gate: "
-            f"call registry.promote() after registering it; {why}.",
+            f"Version {number} ({what}) was registered but never went through the gate, so "
+            f"the store holds no verdict on it ({why}).",
         )
     expect(
         versions[course]["tags"]["gate"] == "passed"
