@@ -14,12 +14,13 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
+from xml.etree import ElementTree
 
 import pytest
 import yaml
 
-from launchpad import capstone, yamlfile
-from launchpad.authoring.reference import ensure_project
+from launchpad import capstone, plots, yamlfile
+from launchpad.authoring.reference import ensure_project, module_stubs
 from launchpad.capstone import (
     ENGINE,
     FAILS,
@@ -32,21 +33,30 @@ from launchpad.capstone import (
     WORKSPACE,
     standalone,
 )
-from launchpad.capstone.figures import model_figures
+from launchpad.capstone.audit import MANY_MISSING
+from launchpad.capstone.figures import NotMeasured, image_figures, model_figures
+from launchpad.capstone.pieces import missing_pieces
 from launchpad.capstone.readme import (
+    CHART,
     GENERATED,
     MONITOR_READY,
     MONITOR_TO_ADD,
+    figures_chart,
+    quantity,
     render_readme,
     serves_metrics,
 )
 from launchpad.capstone.standalone import DETACHMENTS, course_ties, outside_the_course
 from launchpad.checks import DOCKER, Question, question
-from launchpad.containers import engine
+from launchpad.containers import engine, learner_image
 from launchpad.containers.image import wheelhouse
 from launchpad.model.build import read_manifest
 from launchpad.paths import using_workspace
 from launchpad.progress import store
+from launchpad.pytest_run import PYTEST_SETTINGS
+
+# The modules whose files a portfolio is made of.
+PORTFOLIO_MODULES = ("01", "02", "03", "04", "05", "07")
 
 # The checks that build the learner's image and run it on a Docker engine: module 03's context
 # probe, build, run and inspection; module 05's rehearsal of both deploy contracts.
@@ -150,6 +160,52 @@ def test_an_empty_workspace_is_reported_missing_with_next_steps(workspace):
     assert "audit(engine=True)" in text and "- 00: pass q1.check() q2.check()" in text
 
 
+def test_a_learner_who_starts_late_is_told_how_to_fill_in_the_earlier_modules(workspace, capsys):
+    """Issue 18: a learner who starts at 07 saw 19 missing checks and no word of how to fill in
+    modules 01 to 06; the report says it first, and it says what it runs as it goes."""
+    ensure_project(workspace, modules=("07",))
+    report = capstone.audit()
+    said = capsys.readouterr().out
+    assert "… Module 02: running its 6 checks on your files again" in said
+    assert "… Module 07: running its check on your files again" in said and "done in" in said
+    assert report.count(MISSING) >= MANY_MISSING
+    steps = str(report).split("Next steps:\n", 1)[1]
+    assert steps.startswith(f"- {report.count(MISSING)} checks find nothing to check.")
+    assert "ensure_project(workspace_dir())" in steps.splitlines()[0]
+    # A file or two missing is a next step of its own, not a late start.
+    ensure_project(workspace, modules=("01", "02"))
+    (workspace / "predict.py").unlink()
+    few = capstone.audit(modules=("01", "02"))
+    assert few.count(MISSING) == 1 and not few.fill_in and "ensure_project" not in str(few)
+
+
+def test_a_relative_workspace_path_is_the_workspace_itself(workspace, monkeypatch):
+    """`audit("../workspace")` from the notebook's folder: the report names the workspace as an
+    absolute path (the check compares it with the learner's), and the checks that run tools in
+    other folders find it."""
+    ensure_project(workspace, modules=("07",))
+    monkeypatch.chdir(workspace.parent)
+    report = capstone.audit("workspace", modules=("07",))
+    assert report.workspace == workspace and report.green, str(report)
+
+
+def test_image_checks_asked_for_without_an_engine_stay_as_recorded(workspace):
+    """audit(engine=True) where no engine can be had: the image checks could not run, so they
+    are what progress recorded (with why), never "missing from the workspace"."""
+    ensure_project(workspace, modules=("02", "03"))
+    store.record("03", "q4")
+    learner_image.engine.cache_clear()  # an engine found by an earlier test is not asked again
+    try:
+        with engine_refused():
+            report = capstone.audit(modules=("03",), engine=True)
+    finally:
+        learner_image.engine.cache_clear()
+    rows = {r.number: r for r in report.rows}
+    assert rows[2].status == PASSED and rows[4].status == RECORDED
+    assert {rows[n].status for n in (1, 3, 5)} == {NOT_RECORDED}, str(report)
+    assert report.green and "no Docker engine in this test" in str(report)
+
+
 def test_recorded_progress_is_reported_with_its_time(workspace):
     store.record("01", "q3")
     store.record("03", "q4")
@@ -197,6 +253,141 @@ def test_the_portfolio_does_not_overwrite_a_readme_it_did_not_write(workspace, t
     assert (target / "README.md").read_text() == "# My own project\n"
     inside = capstone.build_portfolio(workspace, measure=False, run_tests=False)
     assert not inside.written and "workspace itself" in inside.refused
+
+
+def test_the_portfolio_refuses_the_workspaces_own_folders(workspace):
+    """Issue 18: `build_portfolio(WORKSPACE / "api")` wrote 20 files into the service's folder
+    and rewrote api/main.py. A folder of the workspace (made yet or not) is refused, and nothing
+    in the workspace changes."""
+    ensure_project(workspace, modules=PORTFOLIO_MODULES)
+    (workspace / "notes").mkdir()
+    (workspace / "notes" / "ideas.md").write_text("- add /metrics\n")
+    before = {p: p.read_bytes() for p in workspace.rglob("*") if p.is_file()}
+    for folder in ("api", "api/portfolio", "tests", "deploy", ".launchpad", "onnx"):
+        portfolio = capstone.build_portfolio(workspace / folder, measure=False, run_tests=False)
+        assert not portfolio.written and "your workspace's own" in portfolio.refused, folder
+        assert portfolio.refused.startswith(f"{folder}/ is "), portfolio.refused
+    notes = capstone.build_portfolio(workspace / "notes", measure=False, run_tests=False)
+    assert "notes/ in your workspace holds files the capstone did not write" in notes.refused
+    assert {p: p.read_bytes() for p in workspace.rglob("*") if p.is_file()} == before
+
+
+def test_the_portfolio_backs_up_what_it_would_overwrite(workspace, tmp_path):
+    """Nothing the course writes overwrites a learner's file without a backup: a README edited
+    after the first build, a Makefile of theirs in a folder outside the workspace."""
+    ensure_project(workspace, modules=PORTFOLIO_MODULES)
+    first = capstone.build_portfolio(measure=False, run_tests=False)
+    assert first.written and first.replaced == [] and first.backups is None
+    readme = workspace / "portfolio" / "README.md"
+    edited = readme.read_text() + "\nWhy I built it: to learn MLOps end to end.\n"
+    readme.write_text(edited)
+    again = capstone.build_portfolio(measure=False, run_tests=False)
+    assert again.replaced == ["README.md"] and (again.backups / "README.md").read_text() == edited
+    assert again.backups.is_relative_to(workspace / ".launchpad" / "backups")
+    assert f"your versions are kept in {again.backups}" in str(again)
+    assert capstone.build_portfolio(measure=False, run_tests=False).replaced == []  # unchanged
+    elsewhere = tmp_path / "sentiment-api"
+    elsewhere.mkdir()
+    (elsewhere / "Makefile").write_text("mine:\n\techo mine\n")
+    out = capstone.build_portfolio(elsewhere, measure=False, run_tests=False)
+    assert out.written and out.replaced == ["Makefile"]
+    assert (out.backups / "Makefile").read_text() == "mine:\n\techo mine\n"
+    assert (elsewhere / "Makefile").read_text() == (
+        workspace / "portfolio" / "Makefile"
+    ).read_text()
+
+
+def test_filling_in_module_04_keeps_a_copy_of_the_learners_pyproject(workspace):
+    """ensure_project writes exercise 04's ruff settings (the reference audit needs them inside
+    the course's folder); a pyproject.toml of the learner's gets them appended, its old text
+    backed up, and one that configures ruff already is left alone."""
+    mine = '[project]\nname = "my-sentiment-api"\n'
+    (workspace / "pyproject.toml").write_text(mine)
+    assert "pyproject.toml" in ensure_project(workspace, modules=("04",))
+    assert "known-first-party" in (workspace / "pyproject.toml").read_text()
+    [backup] = (workspace / ".launchpad" / "backups").glob("*/pyproject.toml")
+    assert backup.read_text() == mine
+    assert "pyproject.toml" not in ensure_project(workspace, modules=("04",))
+
+
+def test_a_piece_is_unfinished_as_the_reference_answers_see_it(workspace):
+    """One definition of unfinished (authoring.reference.unfinished): a finished Dockerfile that
+    kept the stub's comment is a piece (it was refused), the untouched stub is not, and a file
+    the exercise gives whole is finished as given."""
+    ensure_project(workspace, modules=PORTFOLIO_MODULES)
+    dockerfile = workspace / "Dockerfile"
+    dockerfile.write_text("# YOUR CODE HERE\n" + dockerfile.read_text())
+    assert missing_pieces(workspace) == []
+    dockerfile.write_text(module_stubs("03")["Dockerfile"])
+    assert [p.path for p in missing_pieces(workspace)] == ["Dockerfile"]
+    assert "api/healthcheck.py" not in module_stubs("03")
+
+
+def test_the_image_size_is_of_the_image_the_workspace_builds(workspace):
+    """Issue 18: the portfolio reported the size of whatever image was tagged
+    my-sentiment-api:latest. It builds the workspace's Dockerfile (a small one here, on the
+    course's base), measures that image and removes its tag; where it cannot, it says why.
+    The engine is one already running, or one this process starts (stopped when it exits)."""
+    docker = engine.find_or_start()
+    with pytest.raises(NotMeasured, match="there is no Dockerfile"):
+        image_figures(workspace)
+    (workspace / "Dockerfile").write_text(
+        "ARG BASE_IMAGE=python:3.11-slim\nFROM ${BASE_IMAGE}\n"
+        'COPY build/payload.bin /payload.bin\nCMD ["python", "-c", "pass"]\n'
+    )
+    with pytest.raises(NotMeasured, match="nothing is staged under build/"):
+        image_figures(workspace)
+    (workspace / "build").mkdir()
+    (workspace / "build" / "payload.bin").write_bytes(bytes(range(256)) * 40_000)  # 10 MB
+    [figure] = image_figures(workspace)
+    tag = "launchpad-test/capstone-size:latest"
+    learner_image.build(workspace / "Dockerfile", workspace, tag)
+    try:
+        size = json.loads(docker.docker("image", "inspect", tag).stdout)[0]["Size"]
+    finally:
+        docker.docker("image", "rm", tag, check=False)
+    assert figure.name == "container image size" and figure.value == f"{size / 1e9:.2f} GB"
+    tags = docker.docker("image", "ls", "my-sentiment-api", "--format", "{{.Tag}}").stdout
+    assert not [t for t in tags.split() if t.startswith("portfolio-")], tags
+    (workspace / "build" / "payload.bin").unlink()
+    with pytest.raises(NotMeasured, match="docker build failed"):
+        image_figures(workspace)
+
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def bars(svg: str) -> dict[str, int]:
+    """How many shapes of each of the house style's colours an SVG draws: its data marks."""
+    root = ElementTree.fromstring(svg)
+    assert root.tag == f"{SVG}svg"
+    background = root.find(f".//{SVG}g[@id='patch_1']/{SVG}path")
+    assert background.get("style") == "fill: none", "not transparent: GitHub's dark theme"
+    fills = [path.get("style", "") for path in root.iter(f"{SVG}path")]
+    return {c: n for c in plots.COLOURS if (n := sum(f"fill: {c}" in f for f in fills))}
+
+
+def test_the_figures_chart_draws_a_bar_per_number_and_nothing_else():
+    def figure(name, value):
+        return capstone.Figure(name, value, "measured", "2026-01-02")
+
+    figures = [
+        figure("accuracy, movies", "86.1%"),
+        figure("p50 latency of POST /predict", "12.3 ms"),
+        figure("serving model version", "launchpad-sentiment v2 (gate: passed)"),
+        figure("course checks re-verified", "24 of 25"),
+        figure("tests of this repository", "6 passed"),
+    ]
+    assert [quantity(f) for f in figures] == [(86.1, "%"), (12.3, "ms"), None, (96.0, "%"), None]
+    svg = figures_chart(figures)
+    # One panel per unit, one colour per panel: two bars in percent, one in milliseconds.
+    assert bars(svg) == {plots.COLOURS[0]: 2, plots.COLOURS[1]: 1}
+    assert "<!-- 24 of 25 -->" in svg and "<!-- 12.3 ms -->" in svg and "6 passed" not in svg
+    assert figures_chart(figures) == svg  # no date, no random ids: a rebuild changes nothing
+    assert figures_chart(figures[1:3] + figures[4:]) is None  # one number is no chart
+    readme = render_readme(figures, [], chart=CHART)
+    assert readme.index("| 6 passed |") < readme.index(f"]({CHART})") < readme.index("## Run it")
+    assert f"]({CHART})" not in render_readme(figures, [])
 
 
 def test_model_figures_are_read_from_the_manifest(tmp_path, course_model_dir):
@@ -263,6 +454,23 @@ def test_the_portfolio_stands_alone_and_passes_its_linters(reference):
     for path in [*target.rglob("*.yml"), *target.rglob("*.yaml")]:
         assert yamlfile.documents(path), path
     assert "build/" in (target / ".gitignore").read_text()
+
+
+def test_the_portfolio_is_linted_with_its_own_settings_only(reference, repo, tmp_path):
+    """The learner's workspace sits inside the course's repository, whose pyproject.toml sorts
+    imports with `api` as third-party: the portfolio's tests failed ruff's I001 there, though a
+    clone of the portfolio has no such settings. Its own settings still count."""
+    _, _, portfolio, _ = reference
+    course = tmp_path / "mlops-launchpad"
+    shutil.copytree(portfolio.folder, course / "workspace" / "portfolio")
+    shutil.copy(repo / "pyproject.toml", course / "pyproject.toml")
+    inside = course / "workspace" / "portfolio"
+    assert "[tool.ruff" in (inside / "pyproject.toml").read_text()  # exercise 04's settings
+    assert capstone.check_portfolio(inside) == []
+    (inside / "pyproject.toml").write_text(PYTEST_SETTINGS)  # a project without them
+    assert not [p for p in capstone.check_portfolio(inside) if "I001" in p]  # ruff's defaults
+    (inside / "ruff.toml").write_text('line-length = 20\n\n[lint]\nselect = ["E501"]\n')
+    assert any(p.startswith("ruff: ") and "E501" in p for p in capstone.check_portfolio(inside))
 
 
 def test_the_readme_claims_metrics_only_for_an_app_that_serves_them(reference, tmp_path):
@@ -379,6 +587,18 @@ def test_the_readme_figures_come_from_files_and_measurements(reference, course_m
     # Numbers in the figures table are the figures' and nothing else.
     table = readme.split("## Measured figures", 1)[1].split("## Run it", 1)[0]
     assert len(re.findall(r"^\| (?!figure|---)", table, re.M)) == len(portfolio.figures)
+
+
+def test_the_readme_shows_its_measured_figures_as_a_chart(reference):
+    _, _, portfolio, _ = reference
+    readme = (portfolio.folder / "README.md").read_text()
+    assert f"![The measured figures above as bars, one chart per unit]({CHART})" in readme
+    assert CHART in portfolio.files
+    svg = (portfolio.folder / CHART).read_text()
+    numeric = [f for f in portfolio.figures if quantity(f)]
+    assert sum(bars(svg).values()) == len(numeric) >= 2  # the accuracies, latencies, sizes
+    for figure in numeric:
+        assert f"<!-- {figure.value} -->" in svg, figure
 
 
 def test_the_checklist_ticks_only_what_is_proven(reference):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import shutil
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from support.questions import outcome
@@ -21,7 +22,7 @@ from launchpad.capstone.readme import render_readme
 from launchpad.paths import using_workspace, workspace_dir
 from launchpad.pytest_run import PytestRun
 from launchpad.questions import m09
-from launchpad.questions.m09.q3_pitch_quotes_measured_figures import numbers_in
+from launchpad.questions.m09.q3_pitch_quotes_measured_figures import numbers_in, rounds_to
 
 
 def report_of(workspace, failing: tuple[str, int] | None = None, modules=None) -> Report:
@@ -82,6 +83,15 @@ def test_q1_on_a_real_audit_of_an_empty_workspace(workspace):
     assert (
         status == "incorrect" and "01 q6 finds nothing to check: There is no predict.py" in message
     )
+    # Most checks find nothing: the learner likely started late, and is told how to catch up.
+    assert "ensure_project(workspace_dir())" in message
+
+
+def test_q1_takes_the_workspace_named_by_a_relative_path(workspace, monkeypatch):
+    """A report of `audit("../workspace")` is of the learner's workspace (it was refused)."""
+    monkeypatch.chdir(workspace.parent)
+    status, message = outcome(m09.q1, report=report_of(Path(workspace.name)))
+    assert status == "correct", message
 
 
 # ---- Question 2 ------------------------------------------------------------------------------
@@ -159,6 +169,26 @@ def test_q2_lists_what_is_missing(workspace):
             "no longer shows the figure 'p50 latency",
         ),
         (
+            lambda p: dataclasses.replace(p, report=report_of(p.report.workspace, modules=("07",))),
+            "covers module(s) 07 only",
+        ),
+        (
+            lambda p: dataclasses.replace(
+                p, figures=[f for f in p.figures if "latency" not in f.name]
+            ),
+            "built with measure=False",
+        ),
+        (
+            lambda p: dataclasses.replace(
+                p,
+                figures=[f for f in p.figures if "latency" not in f.name],
+                unmeasured=[
+                    "the latency of POST /predict: RuntimeError: POST /predict answered 500"
+                ],
+            ),
+            "could not be measured (the latency of POST /predict: RuntimeError",
+        ),
+        (
             lambda p: (
                 (p.folder / "api" / "model.py").write_text(
                     "from launchpad.model import resolve\n\n\ndef load_model():\n"
@@ -176,6 +206,9 @@ def test_q2_lists_what_is_missing(workspace):
         "no-dockerfile",
         "no-report",
         "edited-figure",
+        "report-of-one-module",
+        "not-measured",
+        "latency-failed",
         "needs-the-course",
     ],
 )
@@ -220,6 +253,35 @@ def test_q3_names_the_problem(portfolio, pitch, says):
     status, message = outcome(m09.q3, pitch=pitch, portfolio=portfolio)
     assert status == "incorrect" and says in message, message
     assert "<!-- pitch -->" not in (portfolio.folder / "README.md").read_text()
+
+
+def test_q3_accepts_an_honest_rounding_and_names_a_dishonest_one(portfolio):
+    """Issue 18: "about 12 ms" for 12.3 ms was asked where it came from."""
+    rounded = PITCH.replace("12.3 ms", "about 12 ms")
+    status, message = outcome(m09.q3, pitch=rounded, portfolio=portfolio)
+    assert status == "correct" and "cannot verify" in message, message
+    status, message = outcome(m09.q3, pitch=PITCH.replace("12.3 ms", "13 ms"), portfolio=portfolio)
+    assert status == "incorrect" and "Where does 13 come from?" in message
+    assert "p50 latency of POST /predict, 12.3 ms, which rounds to 12, not 13" in message
+
+
+@pytest.mark.parametrize(
+    "quoted, value, honest",
+    [
+        ("39", "39.3", True),
+        ("40", "39.3", True),  # to the ten
+        ("39.30", "39.3", True),
+        ("1000", "1012", True),
+        ("38", "39.3", False),
+        ("77", "77.7", False),  # a truncation
+        ("100", "86.1", False),  # not even the first digit kept
+        ("8", "12.3", False),
+        ("3.11", "3.11.7", False),  # a version is its own text
+        ("3.11.7", "3.11.7", True),
+    ],
+)
+def test_rounds_to(quoted, value, honest):
+    assert rounds_to(quoted, value) is honest
 
 
 def test_q3_needs_the_portfolio_first(workspace):

@@ -9,7 +9,9 @@ kernel; any other check reads the workspace alone and runs again now.
 
 from __future__ import annotations
 
+import os
 import time
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +32,19 @@ LEGEND = (
     "✓ re-verified now · ✗ fails now · · missing from the workspace · "
     "● passed in its notebook (recorded) · ○ not recorded yet"
 )
+# From this many checks with nothing to check, the learner most likely started the course at a
+# later module (issue 18: one who starts at 07 saw 19 of them): the report says how to fill in
+# the earlier modules' files.
+MANY_MISSING = 5
+FILL_IN = (
+    "Started the course at a later module? `ensure_project(workspace_dir())` (from "
+    "`launchpad.authoring.reference`) writes the course's reference answers where your files are "
+    "missing or unfinished, and keeps every file you finished; the audit then checks the "
+    "course's answers for those modules, not your own work."
+)
+# How long the slow modules' checks take, measured here on a 2-core machine with other work
+# running (the whole audit: 95 s; the others take a few seconds each).
+USUALLY = {"01": "10 s", "02": "40 s", "04": "30 s", "05": "8 s"}
 
 
 # --8<-- [start:evidence]
@@ -132,6 +147,11 @@ class Report:
         return [row for row in self.rows if row.status in (FAILS, MISSING)]
 
     @property
+    def fill_in(self) -> str:
+        """How to fill in earlier modules, when the report suggests the learner skipped them."""
+        return FILL_IN if self.count(MISSING) >= MANY_MISSING else ""
+
+    @property
     def green(self) -> bool:
         return not self.problems
 
@@ -162,15 +182,17 @@ class Report:
             lines.append(f"{module + ' ' + title:<{width}}  {marks}")
         lines.append(LEGEND)
         steps = []
+        if self.fill_in:  # first: it answers most of the lines below at once
+            steps.append(f"- {self.count(MISSING)} checks find nothing to check. {self.fill_in}")
         for module in self.modules:
             rows = self.of(module)
             steps += [f"- {r.name}: {r.next_step}" for r in rows if r.status in (FAILS, MISSING)]
             for kind in (NOTEBOOK, ENGINE):
-                waiting = [
-                    r.number for r in rows if r.status == NOT_RECORDED and r.evidence == kind
-                ]
+                waiting = [r for r in rows if r.status == NOT_RECORDED and r.evidence == kind]
                 if waiting:
-                    steps.append(f"- {module}: {waiting_step(module, waiting, kind)}")
+                    step = waiting_step(module, [r.number for r in waiting], kind)
+                    why = waiting[0].message  # audit(engine=True) could not run them
+                    steps.append(f"- {module}: {step}" + (f" ({why})" if why else ""))
         if steps:
             lines += ["Next steps:", *steps]
         return "\n".join(lines)
@@ -178,9 +200,17 @@ class Report:
     __repr__ = __str__
 
 
+def absolute(workspace: str | os.PathLike | None) -> Path | None:
+    """`workspace` as an absolute path: checks run tools in other folders (`make` in the
+    workspace), where `../workspace` would name something else."""
+    return None if workspace is None else Path(workspace).expanduser().resolve()
+
+
 # --8<-- [start:audit]
 def audit(
-    workspace: Path | None = None, modules: tuple[str, ...] | None = None, engine: bool = False
+    workspace: str | os.PathLike | None = None,
+    modules: tuple[str, ...] | None = None,
+    engine: bool = False,
 ) -> Report:
     """Run every earlier check that reads only the workspace, now; report the others from the
     learner's recorded progress. `engine=True` also runs the checks that build and run the
@@ -188,25 +218,42 @@ def audit(
     from launchpad.progress import store
 
     chosen = {m: entry for m, entry in earlier_modules().items() if modules is None or m in modules}
+    kinds = (WORKSPACE, ENGINE) if engine else (WORKSPACE,)  # the evidence it can check now
     started, clock = datetime.now(UTC), time.perf_counter()
-    with using_workspace(workspace) as folder:
+    with using_workspace(absolute(workspace)) as folder:
         recorded = store.load()
         rows = []
         for module, (_, questions) in chosen.items():
-            for question in questions:
-                kind = evidence(question)
-                passed_at = str(recorded.get(module, {}).get(f"q{question.number}", ""))
-                if kind == WORKSPACE or (kind == ENGINE and engine):
-                    result = question.evaluate({})
-                    status = {"correct": PASSED, "incorrect": FAILS}.get(result.status, MISSING)
-                    rows.append(
-                        Row(module, question.number, kind, status, result.message, passed_at)
-                    )
-                else:
-                    status = RECORDED if passed_at else NOT_RECORDED
-                    rows.append(Row(module, question.number, kind, status, "", passed_at))
+            again = [q for q in questions if evidence(q) in kinds]
+            with saying(module, len(again)):  # a line per module: it takes a minute or two
+                rows += [audit_row(q, q in again, recorded) for q in questions]
     titles = {m: title for m, (title, _) in chosen.items()}
     return Report(folder, started, time.perf_counter() - clock, titles, rows, engine)
 
 
+def audit_row(question: Question, again: bool, recorded: dict) -> Row:
+    """A check run again now, or looked up in the recorded progress."""
+    module, number, kind = question.module, question.number, evidence(question)
+    passed_at = str(recorded.get(module, {}).get(f"q{number}", ""))
+    if not again:
+        return Row(module, number, kind, RECORDED if passed_at else NOT_RECORDED, "", passed_at)
+    result = question.evaluate({})
+    if kind == ENGINE and result.status == "not_attempted":  # no engine: what was recorded
+        status = RECORDED if passed_at else NOT_RECORDED
+        return Row(module, number, kind, status, result.message, passed_at)
+    status = {"correct": PASSED, "incorrect": FAILS}.get(result.status, MISSING)
+    return Row(module, number, kind, status, result.message, passed_at)
+
+
 # --8<-- [end:audit]
+
+
+def saying(module: str, checks: int) -> AbstractContextManager:
+    """What the audit is doing, said as it goes (`launchpad.checks.progress`)."""
+    from launchpad.checks.progress import step
+
+    if not checks:
+        return nullcontext()
+    which = "its check" if checks == 1 else f"its {checks} checks"
+    usually = f"{USUALLY[module]} on a 2-core laptop" if module in USUALLY else ""
+    return step(f"Module {module}: running {which} on your files again", usually)

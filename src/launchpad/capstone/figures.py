@@ -13,6 +13,11 @@ from pathlib import Path
 
 from launchpad.capstone.audit import PASSED, Report
 from launchpad.checks.texts import NEGATIVE_TEXT, POSITIVE_TEXT
+from launchpad.paths import using_workspace
+
+
+class NotMeasured(Exception):
+    """A figure that cannot be measured now; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,7 @@ def served_model_dir() -> Path | None:
 
 
 LATENCY_TEXTS = (POSITIVE_TEXT, NEGATIVE_TEXT, "It was fine.")
+LATENCY_TIME = "25 s on a 2-core laptop"
 
 
 def latency_figures(requests: int = 200) -> list[Figure]:
@@ -118,26 +124,48 @@ def file_figure(workspace: Path, relative: str, name: str) -> list[Figure]:
     ]
 
 
-def image_figures(tag: str = "my-sentiment-api:latest") -> list[Figure]:
-    """The learner's image, if a Docker engine is already running and has it: nothing is
-    built or started here."""
+def image_figures(workspace: Path) -> list[Figure]:
+    """The size of the image that the workspace's Dockerfile builds now, not of whatever an
+    engine has tagged `my-sentiment-api:latest` (another workspace, or older files may have
+    built that). Built as module 03's checks build it, so the layers they cached make it take
+    seconds, under a tag of its own that is removed once measured. Only on an engine that is
+    already running: nothing is started here."""
     import json
 
-    from launchpad.containers import engine
+    from launchpad.checks import Incorrect, NotAttempted
+    from launchpad.containers import engine as engines
+    from launchpad.containers import learner_image
 
-    found = engine.find()
+    if not (workspace / "Dockerfile").is_file():
+        raise NotMeasured("there is no Dockerfile in the workspace")
+    if not (workspace / "build").is_dir():  # the build runs offline: it copies what is staged
+        raise NotMeasured(
+            "nothing is staged under build/ for the image to copy (module 03's set-up cell "
+            "stages the wheels and the model there)"
+        )
+    found = engines.find()
     if found is None:
-        return []
-    inspected = found.docker("image", "inspect", tag, check=False)
-    if inspected.returncode != 0:
-        return []
-    image = json.loads(inspected.stdout)[0]
+        raise NotMeasured("no Docker engine is running, and the portfolio starts none")
+    tag = f"{learner_image.TAG.split(':')[0]}:portfolio-{os.getpid()}"
+    try:
+        with using_workspace(workspace):
+            learner_image.build(learner_image.dockerfile(), workspace, tag)
+    except (Incorrect, NotAttempted) as error:
+        raise NotMeasured(str(error)) from error
+    try:
+        inspected = found.docker("image", "inspect", tag, check=False)
+        if inspected.returncode != 0:
+            raise NotMeasured(f"the image built, then was gone: {inspected.stderr.strip()}")
+        size = json.loads(inspected.stdout)[0]["Size"]
+    finally:
+        found.docker("image", "rm", tag, check=False)  # only the tag when layers are shared
     return [
         Figure(
             "container image size",
-            f"{image['Size'] / 1e9:.2f} GB",
-            f"`docker image inspect {tag}`",
-            str(image.get("Created", ""))[:10] or day(),
+            f"{size / 1e9:.2f} GB",
+            "measured: `docker build` of the project's Dockerfile and context, then "
+            "`docker image inspect`",
+            day(),
         )
     ]
 
@@ -175,17 +203,25 @@ def audit_figure(report: Report) -> Figure:
     )
 
 
-def measured_figures(workspace: Path) -> list[Figure]:
+def measured_figures(workspace: Path) -> tuple[list[Figure], list[str]]:
     """Every figure of the project that can be read or measured now: the served model's
     accuracy, the app's latency, the ONNX export's size, the image's size and the registry's
-    champion, each only where there is one."""
+    champion, each only where there is one; and what could not be measured, with why (said to
+    the learner, never written into the README as if it were a figure)."""
+    from launchpad.checks.progress import step
+
     model_dir = served_model_dir()
     figures = model_figures(model_dir) if model_dir else []
+    unmeasured = []
     try:
-        figures += latency_figures()
+        with step("Measuring your service's latency: 200 requests", usually=LATENCY_TIME):
+            figures += latency_figures()
     except Exception as error:  # the learner's app: reported, not fatal
-        figures.append(Figure("latency of POST /predict", "not measured", str(error), day()))
+        unmeasured.append(f"the latency of POST /predict: {type(error).__name__}: {error}")
     figures += file_figure(workspace, "onnx/model.onnx", "int8 ONNX model size")
-    figures += image_figures()
+    try:
+        figures += image_figures(workspace)
+    except NotMeasured as why:
+        unmeasured.append(f"the container image's size: {why}")
     figures += registry_figures(workspace)
-    return figures
+    return figures, unmeasured

@@ -34,14 +34,26 @@ PIECES = (
 )
 COPIED_TREES = ("api", "tests")  # every file under these, besides the pieces
 OPTIONAL = ("pyproject.toml",)
-UNFINISHED = ("NotImplementedError", "# YOUR CODE HERE")
+# The workspace's own folders, made or not yet: a portfolio written into one would mix with the
+# learner's files. The pieces' folders, and those the course fills (the staged build context,
+# the ONNX export, the MLflow store); hidden ones (`.launchpad/`) are refused too.
+OWN_FOLDERS = frozenset(
+    {p.path.split("/")[0] for p in PIECES if "/" in p.path}
+    | set(COPIED_TREES)
+    | {"build", "onnx", "mlflow"}
+)
 
 
 def missing_pieces(workspace: Path) -> list[Piece]:
-    """Pieces absent from the workspace, or still holding an exercise's stub."""
+    """Pieces absent from the workspace, or unfinished as `ensure_project` sees them: still the
+    exercise's stub, or raising NotImplementedError (one definition, so the portfolio never
+    refuses a file that the reference answers would keep)."""
+    from launchpad.authoring.reference import module_stubs, unfinished
+
+    stubs = {module: module_stubs(module) for module in {piece.module for piece in PIECES}}
     return [
         piece
         for piece in PIECES
         if not (workspace / piece.path).is_file()
-        or any(stub in (workspace / piece.path).read_text() for stub in UNFINISHED)
+        or unfinished((workspace / piece.path).read_text(), stubs[piece.module].get(piece.path))
     ]

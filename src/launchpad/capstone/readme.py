@@ -3,6 +3,8 @@ sources and dates, how to run, test, build, deploy and monitor it, and the check
 
 from __future__ import annotations
 
+import io
+import re
 from pathlib import Path
 
 from launchpad.capstone.checklist import Tick
@@ -38,6 +40,59 @@ def _diagram(metrics: bool) -> str:
     return "\n".join(lines)
 
 
+# The figures chart: written beside the README, which shows it (GitHub draws an SVG as an image).
+CHART = "figures.svg"
+# A figure's value as a number and a unit ("88.3%", "12.5 ms", "90.9 MB"), or a count of a total
+# ("24 of 25"): what a bar can show. A version name or a test summary is not a quantity.
+QUANTITY = re.compile(r"(?P<number>\d+(?:\.\d+)?) ?(?P<unit>%|ms|MB|GB)")
+FRACTION = re.compile(r"(?P<part>\d+) of (?P<whole>\d+)")
+UNITS = {"%": "percent", "ms": "milliseconds", "MB": "megabytes", "GB": "gigabytes"}
+
+
+def quantity(figure: Figure) -> tuple[float, str] | None:
+    """`figure`'s value as (number, unit), a fraction as a percentage; None if it is no number."""
+    found = QUANTITY.fullmatch(figure.value)
+    if found:
+        return float(found["number"]), found["unit"]
+    found = FRACTION.fullmatch(figure.value)
+    if found and int(found["whole"]):
+        return 100 * int(found["part"]) / int(found["whole"]), "%"
+    return None
+
+
+def figures_chart(figures: list[Figure]) -> str | None:
+    """The numeric figures as horizontal bars, one panel per unit, in the course's house style
+    (transparent, grey text: it reads on GitHub's light and dark themes): an SVG document, the
+    same text for the same figures. None when fewer than two figures are numbers."""
+    from matplotlib.figure import Figure as Drawing
+
+    from launchpad import plots
+
+    panels: dict[str, list[tuple[Figure, float]]] = {}
+    for figure in figures:
+        found = quantity(figure)
+        if found:
+            panels.setdefault(found[1], []).append((figure, found[0]))
+    if sum(len(bars) for bars in panels.values()) < 2:
+        return None
+    heights = [len(bars) + 1.2 for bars in panels.values()]
+    with plots.style():  # the figure and its SVG both read the style
+        drawing = Drawing(figsize=(8, 0.45 * sum(heights) + 0.3))
+        rows = drawing.subplots(len(panels), 1, squeeze=False, height_ratios=heights)[:, 0]
+        for axes, (unit, bars), colour in zip(rows, panels.items(), plots.COLOURS, strict=False):
+            names = [figure.name for figure, _ in bars][::-1]  # the table's order, top down
+            drawn = axes.barh(names, [n for _, n in bars][::-1], height=0.6, color=colour)
+            axes.bar_label(drawn, [figure.value for figure, _ in bars][::-1], padding=4)
+            axes.set_xlabel(f"{UNITS[unit]} ({unit})")
+            axes.set_xlim(0, max(n for _, n in bars) * 1.25)  # room for the labels
+            if unit == "%":
+                axes.set_xticks(range(0, 101, 20))
+            axes.grid(axis="y", visible=False)
+        buffer = io.StringIO()
+        drawing.savefig(buffer, format="svg", metadata={"Date": None})
+    return buffer.getvalue()
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
@@ -52,10 +107,13 @@ yet: add `prometheus-client`'s histogram and a `/metrics` route (module 07 of ML
 shows how) before you load the rules. Check them with Prometheus' own tool:"""
 
 
-def render_readme(figures: list[Figure], ticks: list[Tick], metrics: bool = True) -> str:
+def render_readme(
+    figures: list[Figure], ticks: list[Tick], metrics: bool = True, chart: str | None = None
+) -> str:
     """The portfolio's README: what it is, the architecture, the figures with their sources
     and dates, how to run, test, build, deploy and monitor it, and the checklist. `metrics`:
-    whether the app serves /metrics (the README claims it only then)."""
+    whether the app serves /metrics (the README claims it only then); `chart`: the file beside
+    the README that draws the figures (`figures_chart`), shown under their table."""
     rows = "\n".join(
         f"| {_cell(f.name)} | {_cell(f.value)} | {_cell(f.source)} | {f.when} |" for f in figures
     )
@@ -64,7 +122,14 @@ def render_readme(figures: list[Figure], ticks: list[Tick], metrics: bool = True
         "Every figure below was read from a file of this project (or of the model it serves) or\n"
         "measured when this README was generated, on the date shown. They depend on the machine:\n"
         "measure again on yours before quoting them.\n\n"
-        "| figure | value | where it comes from | date |\n|---|---|---|---|\n" + rows + "\n\n"
+        "| figure | value | where it comes from | date |\n|---|---|---|---|\n"
+        + rows
+        + "\n\n"
+        + (
+            f"![The measured figures above as bars, one chart per unit]({chart})\n\n"
+            if chart
+            else ""
+        )
         if figures
         else ""
     )

@@ -21,7 +21,7 @@ def audit_is_green(answers: Answers):
         f"`report` should be what audit() returns, not a {type(report).__name__}.",
     )
     expect(
-        report.workspace == workspace_dir(),
+        report.workspace.resolve() == workspace_dir().resolve(),
         f"This report is of {report.workspace}, not of your workspace: run audit() without a "
         "workspace argument.",
     )
@@ -37,7 +37,7 @@ def audit_is_green(answers: Answers):
         raise Incorrect(
             f"{len(problems)} check(s) on your workspace do not pass now; the first: {first.name} "
             f"{said}: {first.message} Fix it in {exercise_notebook(first.module)}, then run "
-            "audit() again."
+            "audit() again." + (f" {report.fill_in}" if report.fill_in else "")
         )
     rerun = report.rerun
     known = len(report.rows) - rerun

@@ -3,7 +3,7 @@ README carries the diagram and the figures measured for it.
 
 It reads the folder the learner's `portfolio` names, wherever they chose to write it."""
 
-from launchpad.capstone import PIECES, Portfolio, check_portfolio
+from launchpad.capstone import PIECES, Portfolio, check_portfolio, earlier_modules
 from launchpad.checks import Answers, Incorrect, expect, question
 
 
@@ -55,6 +55,24 @@ def portfolio_stands_alone(answers: Answers):
         any(f.name.startswith("course checks re-verified") for f in portfolio.figures),
         "The README does not say what the audit re-verified: pass the report, "
         "build_portfolio(PORTFOLIO, report=report).",
+    )
+    audited = portfolio.report.modules if portfolio.report is not None else {}
+    expect(
+        set(audited) == set(earlier_modules()),
+        f"The report it was given covers module(s) {', '.join(audited)} only: the README's "
+        "checklist and its 're-verified' figure would present part of the audit as the whole.",
+    )
+    latency = [f for f in portfolio.figures if f.name.startswith("p50 latency")]
+    why = [note for note in portfolio.unmeasured if note.startswith("the latency")]
+    expect(
+        latency or why,
+        "The README has no figure measured on your service (its latency, the model's accuracy): "
+        "it was built with measure=False, and a portfolio's figures are its evidence.",
+    )
+    expect(
+        latency,
+        f"Your service's latency could not be measured ({why[0] if why else ''}): the README "
+        "would quote no figure of the service itself.",
     )
     lost = [f for f in portfolio.figures if f"| {f.value} |" not in text.replace("\\|", "|")]
     expect(

@@ -2,8 +2,9 @@
 the portfolio's measured figures. A pitch that passes opens the portfolio's README."""
 
 import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from launchpad.capstone import Portfolio
+from launchpad.capstone import Figure, Portfolio
 from launchpad.checks import Answers, expect, question
 
 MAX_WORDS = 80
@@ -23,6 +24,56 @@ NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?![\w])")
 def numbers_in(text: str) -> list[str]:
     """The numbers `text` quotes, written as the figures write them ("1,012" is "1012")."""
     return [n.replace(",", "") for n in NUMBER.findall(text)]
+
+
+def _decimal(text: str) -> Decimal | None:
+    try:
+        return Decimal(text)
+    except InvalidOperation:  # a version, "3.11.7": only the same text is the same number
+        return None
+
+
+def unit_of(quoted: Decimal) -> Decimal:
+    """The precision a number is written with: 0.1 for 39.3, 1 for 39, 10 for 40 (an integer's
+    trailing zeros are read as rounding)."""
+    exponent = quoted.as_tuple().exponent
+    if exponent == 0 and quoted != 0:
+        digits = str(abs(quoted))
+        exponent = len(digits) - len(digits.rstrip("0"))
+    return Decimal(10) ** exponent
+
+
+def rounded(value: Decimal, unit: Decimal) -> Decimal:
+    return (value / unit).to_integral_value(ROUND_HALF_UP) * unit
+
+
+def rounds_to(quoted: str, value: str) -> bool:
+    """`quoted` is `value`, or `value` honestly rounded: to the precision `quoted` is written
+    with ("about 39 ms" for 39.3 ms, "40 ms", "1,000 texts" for 1,012), keeping at least the
+    value's first significant digit ("100 ms" is no rounding of 86.1 ms)."""
+    q, v = _decimal(quoted), _decimal(value)
+    if q is None or v is None or v == 0:
+        return quoted == value
+    unit = unit_of(q)
+    return unit <= Decimal(10) ** v.adjusted() and abs(q - v) <= unit / 2
+
+
+def _nearest(quoted: str, measured: list[tuple[str, Figure]]) -> str:
+    """What a number that is none of the figures is close to, if anything: the figure it may
+    have been meant to round (a truncation, 77 for 77.7, is not a rounding)."""
+    q = _decimal(quoted)
+    close = [
+        (abs(q - v) / v, v, figure)
+        for text, figure in measured
+        if q is not None and (v := _decimal(text)) and abs(q - v) / v <= Decimal("0.2")
+    ]
+    if not close:
+        return ""
+    _, value, figure = min(close, key=lambda c: c[0])
+    return (
+        f" The nearest is {figure.name}, {figure.value}, which rounds to "
+        f"{rounded(value, unit_of(q)).normalize():f}, not {quoted}."
+    )
 
 
 def _named(pitch: str) -> list[str]:
@@ -61,16 +112,19 @@ def pitch_quotes_measured_figures(answers: Answers):
         words <= MAX_WORDS,
         f"Your pitch has {words} words: a reader gives it ten seconds. Keep it under {MAX_WORDS}.",
     )
-    measured = {
-        n for figure in portfolio.figures for n in numbers_in(f"{figure.name} {figure.value}")
-    }
+    measured = [
+        (n, figure)
+        for figure in portfolio.figures
+        for n in numbers_in(f"{figure.name} {figure.value}")
+    ]
     quoted = numbers_in(pitch)
-    invented = [n for n in quoted if n not in measured]
+    invented = [q for q in quoted if not any(rounds_to(q, n) for n, _ in measured)]
     shown = ", ".join(f"{f.value} ({f.name})" for f in portfolio.figures[:4])
     expect(
         not invented,
         f"Where does {invented[0] if invented else ''} come from? It is none of your measured "
-        f"figures ({shown}, ...): quote them from portfolio.figures, never from memory.",
+        f"figures ({shown}, ...), nor one of them rounded: a number a reader cannot trace is a "
+        "claim an interviewer takes apart." + (_nearest(invented[0], measured) if invented else ""),
     )
     expect(
         quoted,
@@ -85,6 +139,8 @@ def pitch_quotes_measured_figures(answers: Answers):
     )
     portfolio.add_pitch(pitch)
     return (
-        f"{words} words, {len(quoted)} figure(s), all measured, and {len(named)} steps named: it "
-        f"now opens {portfolio.folder.name}/README.md."
+        f"{words} words, {len(quoted)} figure(s), all measured (or honestly rounded), and "
+        f"{len(named)} steps named: it now opens {portfolio.folder.name}/README.md. What the check "
+        "cannot verify: that each number stands beside the quantity it measures (a latency "
+        "quoted as a latency); read the sentence once more for that."
     )
