@@ -70,7 +70,7 @@ def test_a_second_process_waits_for_the_build_and_says_so(tmp_path, capsys):
     finally:
         holder.wait(timeout=30)
     assert 0.5 < waited < 10
-    assert "Waiting for the course model: another process is building it" in capsys.readouterr().out
+    assert "Waiting for the course model: another process is building it" in capsys.readouterr().err
     assert not build_lock.building(folder)
 
 

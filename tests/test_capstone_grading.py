@@ -1,7 +1,8 @@
 """The capstone graded in CI (issue 21): the portfolio carries GitHub Classroom's autograding
 workflow and a grader with the audit's criteria. The workflow passes actionlint and the course's
 workflow rules, and the grader's commands, run here as the workflow runs them, give the
-reference portfolio every point on the course's real Docker engine and refuse broken ones."""
+reference portfolio every point it earns on the course's real Docker engine (all but
+/metrics, which module 02's service does not serve) and refuse broken ones."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import pytest
 from launchpad import capstone, workflows
 from launchpad.authoring.reference import ensure_project
 from launchpad.capstone import grading
+from launchpad.capstone.readme import serves_metrics
 from launchpad.capstone.standalone import outside_the_course
 from launchpad.containers import engine as engines
 from launchpad.containers.base_image import ensure_base_image
@@ -112,11 +114,21 @@ def graded_env(portfolio, course_model_dir):
 LOADED_MACHINE_P95_MS = "5000"
 
 
-def test_the_reference_portfolio_gets_every_point(portfolio, graded_env):
+def test_the_reference_portfolio_gets_every_point_but_the_metrics_it_does_not_serve(
+    portfolio, graded_env
+):
+    """Module 02's service has no /metrics (module 07 instruments a small app of its own), and
+    the portfolio's README draws /metrics as "to add": those 15 points are the learner's to
+    earn, so the reference must not get them."""
+    assert not serves_metrics(portfolio)
     env = {**graded_env, "GRADE_P95_MS": LOADED_MACHINE_P95_MS}
     try:
         for criterion in grading.CRITERIA:
             run = _grade(portfolio, criterion.id, env)
+            if criterion.id == "metrics":
+                assert run.returncode == 1, run.stdout + run.stderr
+                assert run.stdout == "fail: GET /metrics answered 404\n", run.stdout
+                continue
             assert run.returncode == 0, f"{criterion.id}: {run.stdout}{run.stderr}"
             assert run.stdout.startswith("pass: "), run.stdout
         slow = _grade(portfolio, "latency", {**graded_env, "GRADE_P95_MS": "0.001"})

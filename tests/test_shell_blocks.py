@@ -736,11 +736,6 @@ def _run_commands(run: Run, how: How) -> None:
         how.check(run)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="launchpad.model.build_lock prints its waiting line on standard output, so "
-    "`$(make -s model)` captures it with the folder (fix: print it on standard error)",
-)
 def test_model_dir_is_one_folder_while_make_lab_still_builds(
     tmp_path, monkeypatch, course_model_dir, course_onnx_dir
 ):

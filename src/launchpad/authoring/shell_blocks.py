@@ -37,8 +37,12 @@ SHELL_LANGUAGES = {"bash", "sh", "shell", "console", "shell-session", "zsh"}
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*\{?\.?(?P<lang>[\w+-]*)")
 # A command shown inside a comment: `# roll back:  eb deploy ...`, `#   gcloud ... delete ...`.
 COMMENTED = re.compile(r"^#\s*(?:[a-z][\w ]*:\s+)?(?P<command>\S.*)$")
-# Variables a learner's terminal does not have: the outer `make test`'s own.
-NOT_A_LEARNERS = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKE_TERMOUT", "MAKE_TERMERR", "PYTHONHOME")
+# Variables a learner's terminal does not have: the outer `make test`'s own, and MLflow's
+# tracking URI, which mlflow.set_tracking_uri() in an earlier test leaves in os.environ.
+NOT_A_LEARNERS = (
+    "MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKE_TERMOUT", "MAKE_TERMERR", "PYTHONHOME",
+    "MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ finds the folder built, never a half-written one.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -44,6 +45,7 @@ def exclusive(folder: Path, what: str = "the course model") -> Iterator[None]:
                     f"Waiting for {what}: another process is building it (the background build "
                     f"`make lab` started, about 5 minutes the first time). Progress: "
                     f"tail -f {log_path()}",
+                    file=sys.stderr,  # standard output is the folder alone: $(make -s model)
                     flush=True,
                 )
                 fcntl.flock(handle, fcntl.LOCK_EX)

@@ -26,14 +26,17 @@ def script_prints_json_lines(answers: Answers):
         raise NotAttempted(
             f"There is no {script.name} in your workspace yet: run the %%writefile cell."
         )
+    from launchpad.checks.progress import step
+
     try:
-        run = subprocess.run(
-            [sys.executable, str(script), POSITIVE_TEXT, NEGATIVE_TEXT],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            cwd=workspace_dir(),
-        )
+        with step("Running predict.py on two texts", usually="10 s on a 2-core laptop"):
+            run = subprocess.run(
+                [sys.executable, str(script), POSITIVE_TEXT, NEGATIVE_TEXT],
+                capture_output=True,
+                text=True,
+                timeout=300,
+                cwd=workspace_dir(),
+            )
     except subprocess.TimeoutExpired as error:
         raise Incorrect(
             "predict.py ran for 5 minutes without finishing: is it waiting for "

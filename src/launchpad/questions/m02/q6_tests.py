@@ -32,7 +32,10 @@ def tests_pass_and_catch_a_broken_model(answers: Answers):
         raise NotAttempted(
             "There are no tests/test_*.py files in your workspace yet: run the %%writefile cell."
         )
-    run = run_pytest(workspace)
+    from launchpad.checks.progress import step
+
+    with step("Running your tests with pytest", usually="15 s on a 2-core laptop"):
+        run = run_pytest(workspace)
     if run.returncode == 5:  # pytest: no tests collected
         raise NotAttempted("tests/test_api.py has no test functions yet.")
     if "NotImplementedError" in run.output:
@@ -48,7 +51,10 @@ def tests_pass_and_catch_a_broken_model(answers: Answers):
         "readiness).",
     )
     # A safety net must catch something: run the tests against a broken copy of the app.
-    with mutated_workspace("api/main.py", "", "", append=BROKEN_MODEL) as broken:
+    with (
+        mutated_workspace("api/main.py", "", "", append=BROKEN_MODEL) as broken,
+        step("Running them again on a copy whose model is broken", usually="15 s"),
+    ):
         caught = run_pytest(broken).returncode != 0
     expect(
         caught,
