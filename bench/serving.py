@@ -346,6 +346,10 @@ def main(argv: list[str] | None = None) -> int:
             )
             bases[config.name], cold[config.name] = service.base, service.cold_start_s
             pids.append(service.process.pid)
+        # Round 1's ceilings ran 20-30% under the later rounds' on a quiet machine (the services
+        # had just started): each runtime warms up first, uncounted.
+        for backend in RUNTIMES:
+            ceiling(models[backend], texts, 32, args.seconds)
         meter = OthersLoad(pids)
         for number in range(1, args.rounds + 1):
             print(f"Round {number} of {args.rounds}\n   ceilings (texts/s):", end="", flush=True)
