@@ -16,7 +16,7 @@ import sys
 
 import pytest
 
-from launchpad.authoring.shell_blocks import _stop_group as stop_group
+from launchpad.authoring.shell_blocks import stop_group
 from launchpad.paths import REPO_ROOT
 
 SETUPS = ("naive PyTorch", "micro-batched PyTorch", "micro-batched ONNX int8")

@@ -387,14 +387,14 @@ class Terminal:
 
     def close(self) -> None:
         for server in self.servers:
-            _stop_group(server.pid)
+            stop_group(server.pid)
         self.servers.clear()
         if self._bash.poll() is None:
             self._bash.stdin.close()
             try:
                 self._bash.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                _stop_group(self._bash.pid)
+                stop_group(self._bash.pid)
 
     def __enter__(self) -> Terminal:
         return self
@@ -409,7 +409,7 @@ def _q(text: str | Path) -> str:
     return shlex.quote(str(text))
 
 
-def _stop_group(pid: int, grace: float = 30) -> None:
+def stop_group(pid: int, grace: float = 30) -> None:
     """SIGTERM to the process group `pid` leads (a server and its children), SIGKILL after
     `grace` seconds."""
     try:
