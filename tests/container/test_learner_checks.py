@@ -23,7 +23,7 @@ def exercise_03(workspace, engine, course_model_dir, monkeypatch):
     stage(course_model_dir, root=workspace)
     monkeypatch.setattr(learner_image, "engine", lambda: engine)
     yield workspace
-    engine.docker("image", "rm", "--force", learner_image.tag(), check=False)
+    learner_image.remove_own_tag(engine)
 
 
 def test_a_model_the_user_cannot_read_is_named_not_cmd(exercise_03):
