@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from support import corpus_session
 
-from launchpad.containers.housekeeping import private_data_size
 from launchpad.net import free_port
 from launchpad.paths import REPO_ROOT, WORKSPACE_VAR
 
@@ -109,10 +108,3 @@ def pytest_collection_finish(session):
 
 def pytest_terminal_summary(terminalreporter, config):
     corpus_session.finish(config, terminalreporter)
-    before, after = getattr(config, "docker_data_at_start", None), private_data_size()
-    if after is not None:
-        start = "none" if before is None else f"{before / 1e9:.2f} GB"
-        grew = "" if before is None else f", {(after - before) / 1e9:+.2f} GB this run"
-        terminalreporter.write_line(
-            f"Course Docker data: {start} at the start, {after / 1e9:.2f} GB at the end{grew}"
-        )

@@ -192,7 +192,23 @@ def docker_build(
     `options` are further `docker build` options (`--no-cache`)."""
     args = {"BASE_IMAGE": base_image, **(build_args or {})}
     previous = housekeeping.image_id(engine, tag)
-    result = engine.docker(
+    with housekeeping.building():
+        result = _build(engine, dockerfile, context, tag, args, options)
+    if result.returncode == 0:
+        housekeeping.replace_previous(engine, tag, previous)
+        housekeeping.tag_stages(engine, tag, result.stdout)
+    return result
+
+
+def _build(
+    engine: Engine,
+    dockerfile: Path,
+    context: Path,
+    tag: str,
+    args: dict[str, str],
+    options: tuple[str, ...],
+) -> subprocess.CompletedProcess:
+    return engine.docker(
         "build",
         "--network",
         "none",
@@ -209,6 +225,3 @@ def docker_build(
         check=False,
         timeout=1800,
     )
-    if result.returncode == 0:
-        housekeeping.replace_previous(engine, tag, previous)
-    return result

@@ -12,6 +12,7 @@ what they are doing as they go (`launchpad.checks.progress.step`), with figures 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -20,11 +21,13 @@ from pathlib import Path
 
 from launchpad.checks import Incorrect, NotAttempted
 from launchpad.containers import engine as engines
+from launchpad.containers import housekeeping
 from launchpad.containers.engine import Engine, EngineError
 from launchpad.containers.run import RunningContainer
 from launchpad.paths import REPO_ROOT, workspace_dir
 
 TAG = "my-sentiment-api:latest"  # the image of the workspace at its default place
+OWN_TAG_VAR = "LAUNCHPAD_OWN_IMAGE_TAG"  # set: even the default place gets a tag of its own
 WORKSPACE_LABEL = "org.mlops-launchpad.workspace"  # the folder a workspace's own tag is for
 # What module 03 q1 builds to list the build context; removed as soon as it is read.
 CONTEXT_PROBE = "launchpad/context-probe:latest"
@@ -93,6 +96,8 @@ def build(dockerfile: Path, context: Path, tag: str) -> None:
     options = () if tag == TAG else ("--label", f"{WORKSPACE_LABEL}={workspace_dir().resolve()}")
     with step("Building your image", usually=BUILDING):
         result = docker_build(engine(), dockerfile, context, tag, base, options=options)
+        if tag == TAG:  # the learner's: a build stage this build replaced is nobody's cache
+            housekeeping.remove_dangling(engine())
     if result.returncode != 0:
         raise Incorrect(build_failure(result.stdout, result.stderr))
 
@@ -114,9 +119,11 @@ def build_failure(stdout: str, stderr: str) -> str:
 def tag() -> str:
     """The tag the checks build the workspace's image under: TAG for the workspace at its
     default place, a tag of its own for any other (a test's), so that two workspaces checked
-    at once on one engine never run each other's image."""
+    at once on one engine never run each other's image. A scratch clone of the course (the
+    answer corpus) sets OWN_TAG_VAR: its default place is not the learner's, and must neither
+    replace their TAG nor share one with another clone running beside it."""
     folder = workspace_dir().resolve()
-    if folder == (REPO_ROOT / "workspace").resolve():
+    if folder == (REPO_ROOT / "workspace").resolve() and not os.environ.get(OWN_TAG_VAR):
         return TAG
     return f"{TAG.split(':')[0]}:ws-{hashlib.sha256(str(folder).encode()).hexdigest()[:10]}"
 
@@ -124,15 +131,17 @@ def tag() -> str:
 def remove_own_tag(found: Engine) -> None:
     """Remove the image built under a workspace's own tag (`tag()`, a workspace outside the
     repository): a scratch workspace's image goes with it, or every one would leave a GB
-    behind. The learner's TAG, at the default place, stays."""
+    behind (its build stages go at the end of the run: other builds may share them). The
+    learner's TAG, at the default place, stays."""
     if (own := tag()) != TAG:
-        found.docker("image", "rm", "--force", own, check=False)
+        housekeeping.remove_image(found, own, force=True)
 
 
-def remove_orphans(found: Engine) -> list[str]:
+def remove_orphans(found: Engine, wait: float = housekeeping.REMOVAL_WAIT) -> list[str]:
     """Remove the images of workspaces whose folder no longer exists (a test's, a notebook
     run's, a kernel's scratch workspace that nobody cleaned up); the tags removed. Every build
-    of a workspace's own tag does it first, and so does the test harness at the end."""
+    of a workspace's own tag does it first, without waiting for builds elsewhere (a check must
+    not stall), and the test harness does it at the end."""
     listed = found.docker(
         "image", "ls", "--filter", f"label={WORKSPACE_LABEL}",
         "--format", "{{.Repository}}:{{.Tag}}", check=False,
@@ -143,10 +152,19 @@ def remove_orphans(found: Engine) -> list[str]:
             "image", "inspect", "--format", f'{{{{index .Config.Labels "{WORKSPACE_LABEL}"}}}}',
             image, check=False,
         ).stdout.strip()  # fmt: skip
-        if folder and not Path(folder).is_dir():
-            found.docker("image", "rm", "--force", image, check=False)
+        gone = folder and not Path(folder).is_dir()
+        if gone and housekeeping.remove_image(found, image, force=True, wait=wait):
             orphans.append(image)
     return orphans
+
+
+def sweep(found: Engine) -> None:
+    """What a run of checks leaves behind when it ends (the test harness, `make corpus`): the
+    images of workspaces that are gone, then the build stages only they used, then the
+    untagged images no tag needs."""
+    remove_orphans(found)
+    housekeeping.remove_stale_stages(found)
+    housekeeping.remove_dangling(found)
 
 
 def built_image() -> tuple[Engine, str]:
@@ -154,7 +172,7 @@ def built_image() -> tuple[Engine, str]:
     path = dockerfile()
     found, built = engine(), tag()
     if built != TAG:
-        remove_orphans(found)
+        remove_orphans(found, wait=0)
     build(path, workspace_dir(), built)
     return found, built
 
@@ -197,9 +215,9 @@ def sent_context(folder: Path) -> set[str]:
             result = docker_build(
                 found, probe, folder, CONTEXT_PROBE, base, options=("--no-cache",)
             )
+            housekeeping.remove_image(found, CONTEXT_PROBE, force=True)  # a throwaway
     finally:
         probe.unlink()
-        found.docker("image", "rm", "--force", CONTEXT_PROBE, check=False)  # a throwaway
     if result.returncode != 0:
         raise Incorrect(f"Docker could not read the context: {result.stderr[-300:]}")
     return {line.strip()[2:] for line in result.stdout.splitlines() if line.strip()[:2] == "./"}

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from launchpad.authoring.corpus.cases import corpus_modules
 from launchpad.authoring.corpus.results import known_wrong_report, table
-from launchpad.authoring.corpus.runner import default_corpus, run_corpus
+from launchpad.authoring.corpus.runner import default_corpus, run_corpus, sweep_images
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,6 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     modules = [m.zfill(2) for m in args.modules] or corpus_modules(args.corpus)
     results = run_corpus(modules, corpus=args.corpus, log=lambda line: print(line, flush=True))
+    sweep_images()
     print()
     known = known_wrong_report(results)
     if known:

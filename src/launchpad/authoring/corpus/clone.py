@@ -12,6 +12,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from launchpad.containers.learner_image import OWN_TAG_VAR
 from launchpad.paths import WORKSPACE_VAR
 
 # Files this big are course artifacts (a vendored script, weights): hashed, not kept, so a
@@ -44,12 +45,13 @@ def scratch_clone(repo: Path, target: Path) -> Path:
 def kernel_env(clone: Path, quiet: dict[str, str]) -> dict[str, str]:
     """This process's environment for a kernel in `clone`: the clone's toolkit first on the
     path (so `REPO_ROOT` is the clone and the workspace defaults to `<clone>/workspace`), no
-    workspace override, quiet libraries, and never a download from the Hub (a case that would
-    reach for one fails at once instead of hanging on the network)."""
+    workspace override, quiet libraries, an image tag of its own, and never a download from
+    the Hub (a case that would reach for one fails at once instead of hanging on the network)."""
     env = {k: v for k, v in os.environ.items() if k != WORKSPACE_VAR}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(clone / "src"), env.get("PYTHONPATH")]))
     env.update(quiet)
     env["HF_HUB_OFFLINE"] = "1"
+    env[OWN_TAG_VAR] = "1"  # the clone's image is not the learner's my-sentiment-api:latest
     return env
 
 

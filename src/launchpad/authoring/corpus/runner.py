@@ -24,6 +24,8 @@ from launchpad.authoring.corpus.kernel import KernelDied, KernelSession, TimedOu
 from launchpad.authoring.corpus.plan import ANSWER, CHECK, PLAIN, Plan, read_plan, solution_source
 from launchpad.authoring.corpus.results import CRASHED, TIMEOUT, CaseResult, ModuleResult
 from launchpad.authoring.execute import QUIET_ENV
+from launchpad.containers import engine as engines
+from launchpad.containers import learner_image
 from launchpad.paths import REPO_ROOT
 
 Log = Callable[[str], None]
@@ -63,8 +65,19 @@ def run_module(
             result = _walk(plan, cases, session, clone / "workspace", log or (lambda _: None))
         finally:
             session.stop()
+    # The clone's workspace had an image tag of its own (learner_image.OWN_TAG_VAR): with the
+    # clone gone, its image goes too. Its build stages may serve the next module's builds: they
+    # go at the end of the run (`sweep_images`, or the test harness's own sweep).
+    if found := engines.find():  # never starts an engine to do it
+        learner_image.remove_orphans(found)
     result.seconds = time.monotonic() - started
     return result
+
+
+def sweep_images() -> None:
+    """After the last module: the build stages and untagged images the clones' images left."""
+    if found := engines.find():
+        learner_image.sweep(found)
 
 
 def _earlier_modules_done(clone: Path, module: str) -> None:
